@@ -1,0 +1,1 @@
+"""Hearth's headless engine: no Qt, no aiohttp.web outside engine.server."""
