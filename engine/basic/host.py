@@ -104,6 +104,9 @@ class DataService(Protocol):
     def delete(self, table: str, query: Query) -> int: ...
     def merge(self, table: str, rows: Sequence[Value], key_field: str) -> dict[str, Value]: ...
     def search(self, table: str, text: str, limit: int) -> list[dict[str, Value]]: ...
+    def columns(self, table: str) -> list[str]:
+        """The table's normalised column names in order; [] for a missing table."""
+        ...
 
 
 class MemoryService(Protocol):
@@ -181,6 +184,9 @@ class SchedulerService(Protocol):
 class EventService(Protocol):
     def publish(self, name: str, data: Value) -> None:
         """Queue the handlers of *other* scripts of the bot (the current script's run inline)."""
+        ...
+    def wait_for(self, name: str, timeout: float | None) -> Value:
+        """WAIT FOR EVENT: the event's data, or null after ``timeout`` seconds."""
         ...
 
 

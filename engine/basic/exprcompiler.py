@@ -1,0 +1,231 @@
+"""Expressions → Python closures ``(frame) -> value`` (ARCHITECTURE.md §4).
+
+Names are resolved at compile time (§12.3): a procedure's locals live in ``frame.vars``,
+script globals in ``frame.globals`` (the same dict at the top level). Calls resolve as
+procedure, then built-in function, then value keyword, then array indexing (§3.8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from engine.basic import ast, values
+from engine.basic.builtins import FUNCTIONS
+from engine.basic.errors import BasicNameError, BasicTypeError
+from engine.basic.program import Eval
+
+if TYPE_CHECKING:
+    from engine.basic.compiler import Scope
+    from engine.basic.vm import Frame
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": values.add, "-": values.sub, "*": values.mul, "/": values.div,
+    "\\": values.intdiv, "MOD": values.mod, "^": values.power, "&": values.concat,
+}
+_ZERO_ARG = frozenset({"NOW", "TODAY", "RND", "PI", "GUID", "UUID"})
+_ERR_ALIASES = {"err_number": "number", "err_description": "description"}
+
+
+class ExpressionCompiler:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def compile(self, node: ast.Expr) -> Eval:
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)  # type: ignore[no-any-return]
+
+    # -- leaves ------------------------------------------------------------------------
+    def _literal(self, node: ast.Literal) -> Eval:
+        value = node.value
+        return lambda f: value
+
+    def _interpolated(self, node: ast.Interpolated) -> Eval:
+        parts: list[Eval] = []
+        for part in node.parts:
+            if isinstance(part, str):
+                parts.append(lambda f, s=part: s)
+            else:
+                inner = self.compile(part)
+                parts.append(lambda f, e=inner: values.text(e(f)))
+        text = values.text
+        return lambda f: "".join(text(p(f)) for p in parts)
+
+    def _name(self, node: ast.Name) -> Eval:
+        key = node.key
+        if key == "err":
+            return lambda f: f.vm.err
+        if key in _ERR_ALIASES and not self.scope.is_declared(key):
+            field_name = _ERR_ALIASES[key]
+            return lambda f: values.map_get(f.vm.err, field_name) if f.vm.err else None
+        if self.scope.is_local(key):
+            return lambda f: f.vars.get(key)
+        proc = self.scope.procedure(key)
+        if proc is not None and proc.is_function:
+            return self._call_procedure(key, ())
+        if self.scope.is_declared(key):
+            return lambda f: f.globals.get(key)
+        if key.upper() in _ZERO_ARG and key.upper() in FUNCTIONS:
+            return self._call_builtin(key.upper(), (), node.name)
+        self.scope.undeclared(node)
+        name = node.name
+
+        def read_injected(f: Frame) -> Any:
+            try:
+                return f.globals[key]
+            except KeyError:
+                raise BasicNameError(f"unknown variable '{name}'") from None
+
+        return read_injected
+
+    def _withmember(self, node: ast.WithMember) -> Eval:
+        slot = self.scope.with_slot(node)
+        name = node.name
+        return lambda f: values.get_member(f.vars[slot], name)
+
+    def _member(self, node: ast.Member) -> Eval:
+        obj = self.compile(node.obj)
+        name = node.name
+        get = values.get_member
+        return lambda f: get(obj(f), name)
+
+    def _index(self, node: ast.Index) -> Eval:
+        obj = self.compile(node.obj)
+        index = self.compile(node.index)
+        get = values.get_item
+        return lambda f: get(obj(f), index(f))
+
+    def _arraylit(self, node: ast.ArrayLit) -> Eval:
+        items = [self.compile(i) for i in node.items]
+        return lambda f: [i(f) for i in items]
+
+    def _maplit(self, node: ast.MapLit) -> Eval:
+        pairs = [(k, self.compile(v)) for k, v in node.pairs]
+        return lambda f: {k: v(f) for k, v in pairs}
+
+    # -- operators ---------------------------------------------------------------------
+    def _unary(self, node: ast.Unary) -> Eval:
+        operand = self.compile(node.operand)
+        if node.op == "NOT":
+            truthy = values.truthy
+            return lambda f: not truthy(operand(f))
+        fn = values.negate if node.op == "-" else values.positive
+        return lambda f: fn(operand(f))
+
+    def _binary(self, node: ast.Binary) -> Eval:
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        op = node.op
+        if op in _BINARY:
+            return _arith(_BINARY[op], left, right, node.right)
+        if op in ("AND", "OR", "XOR"):
+            return _logical(op, left, right)
+        return _comparison(op, left, right, node.negate)
+
+    def _isnull(self, node: ast.IsNull) -> Eval:
+        operand = self.compile(node.operand)
+        if node.negate:
+            return lambda f: operand(f) is not None
+        return lambda f: operand(f) is None
+
+    # -- calls -----------------------------------------------------------------------------
+    def _keywordexpr(self, node: ast.KeywordExpr) -> Eval:
+        return self.scope.compiler.keyword_eval(node.command)
+
+    def _call(self, node: ast.Call) -> Eval:
+        name = node.name
+        key = name.lower()
+        if name == "IIF":
+            return self._iif(node)
+        if name == "_DIM_ARRAY":
+            return self._dim_array(node)
+        if self.scope.procedure(key) is not None and not (
+            self.scope.is_own_function(key) and not node.parens
+        ):
+            return self._call_procedure(key, node.args)
+        if name in FUNCTIONS:
+            return self._call_builtin(name, node.args, node.written or name)
+        keyword = self.scope.compiler.function_keyword(node)
+        if keyword is not None:
+            return keyword
+        if (self.scope.is_declared(key) or self.scope.is_local(key)) and len(node.args) == 1:
+            return self._index(ast.Index(ast.Name(key), node.args[0]))
+        shown = node.written or name
+        return _raiser(BasicNameError(f"unknown function '{shown}'"))
+
+    def _call_builtin(self, name: str, args: tuple[ast.Expr, ...], written: str) -> Eval:
+        entry = FUNCTIONS[name]
+        fn = entry.fn
+        compiled = [self.compile(a) for a in args]
+        try:
+            entry.check_arity(len(compiled))
+        except BasicTypeError as err:
+            return _raiser(err)
+        if len(compiled) == 1:
+            a0 = compiled[0]
+            return lambda f: fn(f.vm, [a0(f)])
+        if len(compiled) == 2:
+            a0, a1 = compiled
+            return lambda f: fn(f.vm, [a0(f), a1(f)])
+        return lambda f: fn(f.vm, [a(f) for a in compiled])
+
+    def _call_procedure(self, key: str, args: tuple[ast.Expr, ...]) -> Eval:
+        compiled = [self.compile(a) for a in args]
+        return lambda f: f.vm.call_function(f, key, [a(f) for a in compiled])
+
+    def _iif(self, node: ast.Call) -> Eval:
+        if len(node.args) != 3:
+            return _raiser(BasicTypeError(f"IIF() takes 3 argument(s), got {len(node.args)}"))
+        cond, a, b = (self.compile(x) for x in node.args)
+        truthy = values.truthy
+        return lambda f: a(f) if truthy(cond(f)) else b(f)
+
+    def _dim_array(self, node: ast.Call) -> Eval:
+        if not node.args:
+            return lambda f: []
+        size = self.compile(node.args[0])
+
+        def make(f: Frame) -> list[Any]:
+            return [None] * (int(values.to_number(size(f))) + 1)
+
+        return make
+
+
+def _raiser(error: Exception) -> Eval:
+    def fail(f: Frame) -> Any:
+        raise error
+
+    return fail
+
+
+def _arith(fn: Callable[[Any, Any], Any], left: Eval, right: Eval, right_node: ast.Expr) -> Eval:
+    if isinstance(right_node, ast.Literal):
+        constant = right_node.value
+        return lambda f: fn(left(f), constant)
+    return lambda f: fn(left(f), right(f))
+
+
+def _logical(op: str, left: Eval, right: Eval) -> Eval:
+    truthy = values.truthy
+    if op == "AND":
+        return lambda f: truthy(left(f)) and truthy(right(f))
+    if op == "OR":
+        return lambda f: truthy(left(f)) or truthy(right(f))
+    return lambda f: truthy(left(f)) != truthy(right(f))
+
+
+def _comparison(op: str, left: Eval, right: Eval, negate: bool) -> Eval:
+    if op == "=":
+        eq = values.equals
+        return lambda f: eq(left(f), right(f))
+    if op == "<>":
+        eq = values.equals
+        return lambda f: not eq(left(f), right(f))
+    if op == "LIKE":
+        like = values.like
+        return lambda f: like(left(f), right(f)) != negate
+    if op == "IN":
+        contains = values.contains_in
+        return lambda f: contains(left(f), right(f)) != negate
+    compare = values.compare
+    return lambda f: compare(op, left(f), right(f))

@@ -1,0 +1,23 @@
+"""The parser: logical lines → :class:`ast.Module` plus diagnostics (BASIC.md §4).
+
+Lines are classified in the order of §4.0: label, assignment shape, statement keyword
+(longest phrase, ``_`` joins words), procedure call, value keyword, unknown. Block lines,
+assignments and labels must parse; a simple keyword statement that does not parse is a
+warning and is skipped (tolerant mode) or an error (strict mode). The parser never executes
+anything and never raises: every problem becomes a diagnostic.
+"""
+
+from __future__ import annotations
+
+from engine.basic import ast
+from engine.basic.blocks import BlockParser
+from engine.basic.diagnostics import Diagnostic, DiagnosticSink
+from engine.basic.lexer import LogicalLine, tokenize
+
+
+def parse(source: str, strict: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
+    """Parse a whole file. ``strict`` is the bot-wide ``basic-strict`` setting."""
+    sink = DiagnosticSink()
+    lines: list[LogicalLine] = tokenize(source, sink)
+    module = BlockParser(lines, sink, source, strict).module()
+    return module, sink.sorted()

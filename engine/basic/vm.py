@@ -1,0 +1,309 @@
+"""The virtual machine: an explicit program counter and frame stack (ARCHITECTURE.md §4).
+
+A run starts with :meth:`VM.start` and ends, or suspends at a HEAR. A suspended run's whole
+state is plain data (:meth:`VM.snapshot`), so it resumes in a fresh process
+(:meth:`VM.restore` + :meth:`VM.deliver`). Statement-level calls push frames and are
+resumable; a FUNCTION called inside a larger expression runs in a nested loop.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.basic import values
+from engine.basic.errors import BasicError, LimitExceeded, ScriptError
+from engine.basic.host import Host, Suggestion
+from engine.basic.instructions import Message
+from engine.basic.limits import Limits
+from engine.basic.program import ENDED, PUSHED, RETURNED, SUSPENDED, Code, ProcCode, Program
+from engine.basic.runs import RunSetup
+from engine.basic.validators import Attachment
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+
+class Frame:
+    __slots__ = ("base", "code", "error_pc", "globals", "on_error", "pc", "proc", "program",
+                 "result", "returned", "vars", "vm")
+
+    def __init__(self, vm: VM, program: Program, code: Code, variables: dict[str, Any],
+                 global_vars: dict[str, Any], proc: ProcCode | None, base: bool) -> None:
+        self.vm = vm
+        self.program = program
+        self.code = code
+        self.vars = variables
+        self.globals = global_vars
+        self.proc = proc
+        self.base = base
+        self.pc = 0
+        self.on_error = "off"
+        self.error_pc = -1
+        self.result: Any = None
+        self.returned = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a run (or a resumed run) stopped."""
+
+    waiting: bool
+    result: Any = None
+    error: ScriptError | LimitExceeded | BasicError | None = None
+
+    @property
+    def finished(self) -> bool:
+        return not self.waiting
+
+
+class _ScriptEnded(Exception):
+    """END inside a FUNCTION called from an expression: unwinds the nested loop."""
+
+
+class VM(RunSetup):
+    def __init__(self, host: Host, limits: Limits | None = None, seed: int | None = None) -> None:
+        self.host = host
+        self.limits = limits or Limits.from_config(host.config)
+        self.max_steps = self.limits.max_steps
+        self.max_loop = self.limits.max_loop
+        self.max_hear_attempts = self.limits.hear_attempts
+        self.rng = random.Random(seed)
+        self.frames: list[Frame] = []
+        self.err: dict[str, Any] | None = None
+        self.waiting: dict[str, Any] | None = None
+        self.headers: dict[str, str] = {}
+        self.steps = 0
+        self.output_chars = 0
+        self.elapsed = 0.0
+        self._resumed_at = 0.0
+        self.locale = (host.config.get("locale") or "en").lower()
+
+    # -- FunctionContext -------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.host.clock.now()
+
+    # -- running ---------------------------------------------------------------------------
+    def start(self, program: Program, arguments: dict[str, Any] | None = None,
+              request: dict[str, Any] | None = None) -> Outcome:
+        """Run ``program`` from its first statement (tool arguments / webhook request)."""
+        self._resumed_at = time.monotonic()
+        try:
+            frame = self.entry_frame(program, arguments, request)
+        except ScriptError as error:
+            return Outcome(False, None, error)
+        self.frames = [frame]
+        return self._go()
+
+    def deliver(self, message: Message | str) -> Outcome:
+        """Give the user's answer to the suspended HEAR and continue."""
+        if isinstance(message, str):
+            message = Message(message)
+        if not self.frames:
+            raise BasicError("no run is waiting for input")
+        self._resumed_at = time.monotonic()
+        frame = self.frames[-1]
+        instr = frame.code.instrs[frame.pc]
+        try:
+            if instr.deliver(frame, message) == SUSPENDED:  # type: ignore[attr-defined]
+                return self._pause()
+        except ScriptError as error:
+            return Outcome(False, None, error)
+        frame.pc += 1
+        return self._go()
+
+    @property
+    def suspended(self) -> bool:
+        return bool(self.frames)
+
+    def _go(self) -> Outcome:
+        try:
+            result = self._execute(0)
+        except (ScriptError, LimitExceeded, BasicError) as error:
+            self.frames = []
+            return Outcome(False, None, error)
+        except _ScriptEnded:
+            self.frames = []
+            return Outcome(False, None, None)
+        except RecursionError:
+            self.frames = []
+            return Outcome(False, None, LimitExceeded("call depth limit exceeded"))
+        if result is _SUSPEND:
+            return self._pause()
+        self.frames = []
+        return Outcome(False, result, None)
+
+    def _pause(self) -> Outcome:
+        self.elapsed += time.monotonic() - self._resumed_at
+        return Outcome(True)
+
+    def _execute(self, stop: int) -> Any:
+        frames = self.frames
+        f = frames[-1]
+        instrs = f.code.instrs
+        pc = f.pc
+        max_steps = self.max_steps
+        while True:
+            self.steps = steps = self.steps + 1
+            if steps > max_steps:
+                raise LimitExceeded("step limit exceeded", f.code.lines[pc])
+            if not steps & 1023:
+                self._check_time(f.code.lines[pc])
+            try:
+                r = instrs[pc](f)
+            except ScriptError as error:
+                f, pc = self._trap(error, f, pc, stop)
+                instrs = f.code.instrs
+                continue
+            except LimitExceeded as error:
+                if error.line is None:
+                    error.line = f.code.lines[pc]
+                raise
+            if r is None:
+                pc += 1
+            elif r >= 0:
+                pc = r
+            elif r == PUSHED:
+                f.pc = pc
+                f = frames[-1]
+                instrs = f.code.instrs
+                pc = 0
+            elif r == RETURNED:
+                result = f.result
+                frames.pop()
+                if len(frames) <= stop:
+                    return result
+                f = frames[-1]
+                instrs = f.code.instrs
+                pc = f.pc
+                instrs[pc].finish(f, result)  # type: ignore[attr-defined]
+                pc += 1
+            elif r == SUSPENDED:
+                if stop:
+                    raise BasicError("HEAR cannot wait inside a FUNCTION called from an "
+                                     "expression; call it as a statement")
+                f.pc = pc
+                return _SUSPEND
+            else:  # ENDED
+                assert r == ENDED
+                while frames and not frames.pop().base:
+                    pass
+                if len(frames) < stop or (stop and len(frames) == stop):
+                    raise _ScriptEnded()
+                if not frames:
+                    return None
+                f = frames[-1]
+                instrs = f.code.instrs
+                pc = f.pc
+                instrs[pc].finish(f, None)  # type: ignore[attr-defined]
+                pc += 1
+
+    def _trap(self, error: ScriptError, f: Frame, pc: int, stop: int) -> tuple[Frame, int]:
+        """Find the ON ERROR handler for ``error``; re-raise when none traps it (§4.11)."""
+        if error.line is None:
+            error.line = f.code.lines[pc]
+        frames = self.frames
+        while True:
+            if f.on_error == "resume":
+                self.err = _err_map(error)
+                return f, f.code.resume[pc]
+            if f.on_error == "goto":
+                self.err = _err_map(error)
+                f.on_error = "off"
+                return f, f.error_pc
+            if len(frames) - 1 <= stop:
+                if stop:
+                    frames.pop()
+                raise error
+            frames.pop()
+            f = frames[-1]
+            pc = f.pc
+
+    def _check_time(self, line: int) -> None:
+        spent = self.elapsed + time.monotonic() - self._resumed_at
+        if spent > self.limits.max_seconds:
+            raise LimitExceeded("time limit exceeded", line)
+
+    # -- calls -------------------------------------------------------------------------------
+    def push_call(self, f: Frame, name: str, args: list[Any], is_proc: bool) -> int:
+        self._check_depth()
+        if is_proc:
+            frame = self.proc_frame(f, f.program.procs[name], args)
+        else:
+            frame = self.script_frame(name, args)
+        self.frames.append(frame)
+        return PUSHED
+
+    def call_function(self, f: Frame, key: str, args: list[Any]) -> Any:
+        """A procedure called inside an expression: run it to completion here."""
+        self._check_depth()
+        self.frames.append(self.proc_frame(f, f.program.procs[key], args))
+        return self._execute(len(self.frames) - 1)
+
+    def run_handler(self, f: Frame, handler: ProcCode, event: Any) -> None:
+        self._check_depth()
+        self.frames.append(self.proc_frame(f, handler, [event]))
+        self._execute(len(self.frames) - 1)
+
+    def _check_depth(self) -> None:
+        if len(self.frames) >= self.limits.max_depth:
+            raise LimitExceeded("call depth limit exceeded")
+
+    def function_result(self, f: Frame) -> Any:
+        proc = f.proc
+        return f.vars.get(proc.key) if proc is not None and proc.is_function else None
+
+    # -- output ------------------------------------------------------------------------------
+    def talk(self, text: str) -> None:
+        text = text.rstrip("\n")
+        if not text:
+            return
+        if self.output_chars + len(text) > self.limits.max_output:
+            raise LimitExceeded("output limit exceeded")
+        self.output_chars += len(text)
+        self.host.output.talk(text)
+
+    def offer_options(self, options: list[str] | None) -> None:
+        for option in options or ():
+            self.host.output.suggest(Suggestion(option, option, "text"))
+
+    def log(self, text: str) -> None:
+        self.host.output.log(text)
+
+    def wait(self, seconds: float) -> None:
+        """WAIT: time spent waiting does not count toward the time limit (§4.14)."""
+        started = time.monotonic()
+        self.host.clock.sleep(seconds)
+        self._resumed_at += time.monotonic() - started
+
+    def transcribe(self, attachment: Attachment) -> str:
+        return str(self.host.llm.describe_image(attachment, "ocr"))
+
+    def send_mail_block(self, recipient: Any, body: str) -> None:
+        subject = ""
+        lines = body.split("\n")
+        if lines and lines[0].lower().startswith("subject:"):
+            subject = lines[0][len("subject:"):].strip()
+            lines = lines[1:]
+            while lines and not lines[0].strip():
+                lines.pop(0)
+        self.host.messaging.send_mail(recipient, subject, "\n".join(lines), [], None)
+
+
+class _Suspend:
+    pass
+
+
+_SUSPEND = _Suspend()
+
+
+def _err_map(error: ScriptError) -> dict[str, Any]:
+    return {"number": error.number, "kind": error.kind, "description": error.message,
+            "line": error.line}
+
+
+def message_text(value: Any) -> str:
+    return values.text(value)
