@@ -41,13 +41,7 @@ class ExpressionCompiler:
         return lambda f: value
 
     def _interpolated(self, node: ast.Interpolated) -> Eval:
-        parts: list[Eval] = []
-        for part in node.parts:
-            if isinstance(part, str):
-                parts.append(lambda f, s=part: s)
-            else:
-                inner = self.compile(part)
-                parts.append(lambda f, e=inner: values.text(e(f)))
+        parts = [_constant(p) if isinstance(p, str) else self.compile(p) for p in node.parts]
         text = values.text
         return lambda f: "".join(text(p(f)) for p in parts)
 
@@ -189,6 +183,10 @@ class ExpressionCompiler:
             return [None] * (int(values.to_number(size(f))) + 1)
 
         return make
+
+
+def _constant(value: Any) -> Eval:
+    return lambda f: value
 
 
 def _raiser(error: Exception) -> Eval:

@@ -272,14 +272,15 @@ class ExpressionParser:
         if word in _RESERVED and not (word == "MOD" and c.peek(1) is not None
                                       and c.peek(1).is_op("(")):  # type: ignore[union-attr]
             raise c.error("expected an expression")
-        if word in ("NEW", "CREATE") and c.peek(1) is not None and c.peek(1).is_word("OBJECT", "ARRAY"):  # type: ignore[union-attr]
+        after = c.peek(1)
+        if word in ("NEW", "CREATE") and after is not None and after.is_word("OBJECT", "ARRAY"):
             c.next()
             kind = c.next().upper
             return self._constructor(c, f"{word}_{kind}", token)
         if word in ("NEW_OBJECT", "NEW_ARRAY", "CREATE_OBJECT"):
             c.next()
             return self._constructor(c, word, token)
-        if word == "FORMAT" and not c.peek(1, ) is None and not c.peek(1).is_op("("):  # type: ignore[union-attr]
+        if word == "FORMAT" and c.peek(1, ) is not None and not c.peek(1).is_op("("):  # type: ignore[union-attr]
             return self._format_as(c, token)
         phrase = self._multi_word_call(c)
         if phrase is not None:

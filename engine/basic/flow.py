@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.basic import ast, values
+from engine.basic.diagnostics import DiagnosticSink
 from engine.basic.emitter import Emitter, Label
 from engine.basic.errors import BasicTypeError, BasicValueError, LimitExceeded
 from engine.basic.instructions import CallInstr, HearInstr, finish_frame
 from engine.basic.keywords.dispatch import KeywordCompiler
-from engine.basic.program import ENDED, RETURNED, Eval, Instr
+from engine.basic.program import ENDED, RETURNED, Eval, Instr, Program
 from engine.basic.targets import TargetCompiler
 
 if TYPE_CHECKING:
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 
 class FlowCompiler(TargetCompiler, KeywordCompiler):
     em: Emitter
+    sink: DiagnosticSink
+    program: Program
+
+    def new_slot(self, kind: str) -> str:
+        raise NotImplementedError
 
     def statement(self, stmt: ast.Stmt) -> None:
         method = getattr(self, "_" + type(stmt).__name__.lower())

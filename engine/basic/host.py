@@ -11,6 +11,7 @@ HTTP, memory, messaging, LLM..., the session's state and an output sink. Service
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,7 +138,7 @@ class DriveService(Protocol):
         """Write bytes to a new drive file and return its normalised drive path."""
         ...
     def compress(self, paths: Sequence[str], archive: str) -> str: ...
-    def extract(self, archive: str, folder: str) -> list[str]: ...
+    def extract(self, archive: str, folder: str) -> builtins.list[str]: ...
     def generate_pdf(self, template: str, data: Value, target: str) -> str: ...
     def merge_pdf(self, paths: Sequence[str], target: str) -> str: ...
 
@@ -236,13 +237,13 @@ class _Unavailable:
 class UnavailableServices:
     """Default service slots for a host that provides only some services."""
 
-    data: DataService = _Unavailable("the data store")  # type: ignore[assignment]
-    memory: MemoryService = _Unavailable("memory")  # type: ignore[assignment]
-    drive: DriveService = _Unavailable("the drive")  # type: ignore[assignment]
-    http: HttpService = _Unavailable("HTTP")  # type: ignore[assignment]
-    llm: LlmService = _Unavailable("an LLM")  # type: ignore[assignment]
-    kb: KbService = _Unavailable("a knowledge base")  # type: ignore[assignment]
-    messaging: MessagingService = _Unavailable("messaging")  # type: ignore[assignment]
-    scheduler: SchedulerService = _Unavailable("the scheduler")  # type: ignore[assignment]
-    events: EventService = _Unavailable("events")  # type: ignore[assignment]
-    weather: WeatherService = _Unavailable("weather (no weather-api-key)")  # type: ignore[assignment]
+    data: DataService = _Unavailable("the data store")
+    memory: MemoryService = _Unavailable("memory")
+    drive: DriveService = _Unavailable("the drive")
+    http: HttpService = _Unavailable("HTTP")
+    llm: LlmService = _Unavailable("an LLM")
+    kb: KbService = _Unavailable("a knowledge base")
+    messaging: MessagingService = _Unavailable("messaging")
+    scheduler: SchedulerService = _Unavailable("the scheduler")
+    events: EventService = _Unavailable("events")
+    weather: WeatherService = _Unavailable("weather (no weather-api-key)")

@@ -91,10 +91,12 @@ class HearInstr:
         answer = message.text.strip()
         ok, value = self._check(vm, answer, options, message)
         if ok:
-            return self._accept(f, value)
+            self._accept(f, value)
+            return None
         state["attempts"] = attempts = int(state.get("attempts", 0)) + 1
         if attempts >= vm.max_hear_attempts:
-            return self._accept(f, None)
+            self._accept(f, None)
+            return None
         vm.talk(MENU_REPROMPT if options is not None else reprompt(self.type_name or "TEXT"))
         vm.waiting = state
         vm.offer_options(options)
@@ -116,4 +118,3 @@ class HearInstr:
         f.vm.waiting = None
         if self.store is not None:
             self.store(f, value)
-        return None

@@ -193,7 +193,8 @@ class Lexer:
             return self._number(col, space)
         if ch.isalpha() or ch == "_":
             start = self.i
-            while self.i < len(self.src) and (self.src[self.i].isalnum() or self.src[self.i] == "_"):
+            src = self.src
+            while self.i < len(src) and (src[self.i].isalnum() or src[self.i] == "_"):
                 self.i += 1
             text = self.src[start : self.i]
             return Token(NAME, text, line, col, col + len(text), space)

@@ -143,7 +143,8 @@ class RunSetup:
             code = proc.code if proc is not None else program.main
             frame = Frame(self, program, code, data["vars"][index], data["globals"][index],  # type: ignore[arg-type]
                           proc, info["base"])
-            frame.pc, frame.on_error, frame.error_pc = info["pc"], info["on_error"], info["error_pc"]
+            frame.pc, frame.on_error = info["pc"], info["on_error"]
+            frame.error_pc = info["error_pc"]
             frames.append(frame)
         self.frames = frames
         self.err, self.waiting, self.headers = data["err"], data["waiting"], data["headers"]

@@ -12,7 +12,6 @@ from engine.basic.keywords.catalog import (
     STATEMENT_VALUE_KEYWORDS,
     STATEMENTS,
     VALUE_KEYWORDS,
-    longest_phrase,
 )
 from engine.basic.lexer import NAME, NUMBER, OP, STRING, LogicalLine, Token
 from engine.basic.textblocks import text_block
@@ -51,8 +50,9 @@ class StatementParser(DeclarationParser):
 
     def _assignment_shape(self, c: Cursor) -> bool:
         j = 0
-        if c.peek(0) is not None and c.peek(0).is_word("LET", "SET", "CONST") and \
-                c.peek(1) is not None and c.peek(1).kind == NAME:  # type: ignore[union-attr]
+        head, second = c.peek(0), c.peek(1)
+        if head is not None and head.is_word("LET", "SET", "CONST") and \
+                second is not None and second.kind == NAME:
             j = 1
         token = c.peek(j)
         if token is None or token.kind != NAME:
@@ -96,7 +96,7 @@ class StatementParser(DeclarationParser):
         phrase, consumed = self.phrase(c, STATEMENTS.keys() | VALUE_KEYWORDS)
         if phrase is not None:
             return self.simple(phrase, consumed, c, line)
-        if first.value.lower() in self.b.proc_names:  # type: ignore[union-attr]
+        if str(first.value).lower() in self.b.proc_names:
             return self.proc_call(c, line)
         if c.peek(1) is not None and c.peek(1).is_op("("):  # type: ignore[union-attr]
             return self.tolerant(line, lambda: self._expression_statement(c, line))
@@ -204,9 +204,7 @@ class StatementParser(DeclarationParser):
             raise ParseError(f"cannot assign to '{target.name}'", line.line, target.col,
                              len(target.name))
         value = self.right_side(c, line, target)
-        if isinstance(value, ast.Hear):
-            return value
-        if isinstance(value, ast.CallProc):
+        if isinstance(value, ast.Hear | ast.CallProc):
             return value
         c.expect_end()
         return ast.Assign(target, op, value, line.line, force)
@@ -269,7 +267,7 @@ class StatementParser(DeclarationParser):
         return self.x.expr(c)
 
     # -- dialogs -----------------------------------------------------------------------
-    def hear(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Stmt:
+    def hear(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Hear:
         if target is None:
             if c.done:
                 raise c.error("HEAR needs a variable")
@@ -278,7 +276,7 @@ class StatementParser(DeclarationParser):
         c.expect_end()
         return ast.Hear(target, type_name, tuple(menu), None, line.line)
 
-    def ask(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Stmt:
+    def ask(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Hear:
         prompt = self.x.expr(c)
         type_name, menu = self.hear_as(c, line)
         c.expect_end()
@@ -311,7 +309,7 @@ class StatementParser(DeclarationParser):
         return None, self.expr_list(c)
 
     # -- structure ---------------------------------------------------------------------
-    def structural(self, word: str, c: Cursor, line: LogicalLine) -> ast.Stmt | None | bool:
+    def structural(self, word: str, c: Cursor, line: LogicalLine) -> ast.Stmt | bool | None:
         from engine.basic import structure
 
         return structure.parse(self, word, c, line)
@@ -361,8 +359,7 @@ class StatementParser(DeclarationParser):
             script = True
         elif token.kind == NAME:
             name = str(token.value)
-            while c.at_op("-") and not c.peek().space_before and c.peek(1) is not None \
-                    and c.peek(1).kind in (NAME, NUMBER) and not c.peek(1).space_before:  # type: ignore[union-attr]
+            while self._hyphen_continues(c):
                 c.next()
                 name += "-" + str(c.next().value)
                 script = True
@@ -375,6 +372,13 @@ class StatementParser(DeclarationParser):
             name = name[:-4]
             script = True
         return ast.CallProc(name.lower(), tuple(args), line.line, script, target)
+
+    @staticmethod
+    def _hyphen_continues(c: Cursor) -> bool:
+        """``CALL send-report``: a ``-`` glued to name parts continues a script name."""
+        dash, part = c.peek(), c.peek(1)
+        return (dash is not None and dash.is_op("-") and not dash.space_before
+                and part is not None and part.kind in (NAME, NUMBER) and not part.space_before)
 
     def _expression_statement(self, c: Cursor, line: LogicalLine) -> ast.Stmt:
         expr = self.x.expr(c)

@@ -16,14 +16,15 @@ _IF_STOP = frozenset({"ELSEIF", "ELSE", "END IF"})
 _CASE_STOP = frozenset({"CASE", "END SELECT"})
 
 
-def parse(sp: StatementParser, word: str, c: Cursor, line: LogicalLine) -> ast.Stmt | None | bool:
+def parse(sp: StatementParser, word: str, c: Cursor, line: LogicalLine) -> ast.Stmt | bool | None:
     """The statement if ``word`` opens a structural statement, else False."""
     handler = _HANDLERS.get(word)
     if handler is None:
         return False
     if word == "END" and not _is_bare_end(c):
         return False
-    if word == "ON" and not (c.peek(1) is not None and c.peek(1).is_word("ERROR", "EVENT", "EMAIL")):  # type: ignore[union-attr]
+    after = c.peek(1)
+    if word == "ON" and not (after is not None and after.is_word("ERROR", "EVENT", "EMAIL")):
         return False
     if word == "SELECT" and c.peek(1) is None:
         return False
@@ -32,9 +33,7 @@ def parse(sp: StatementParser, word: str, c: Cursor, line: LogicalLine) -> ast.S
 
 
 def _is_bare_end(c: Cursor) -> bool:
-    if len(c.tokens) == 1:
-        return True
-    return False
+    return len(c.tokens) == 1
 
 
 # -- IF ------------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def _clause(sp: StatementParser, clause_line: LogicalLine, closer: str) -> ast.I
         c.accept_word("THEN")
     first: list[ast.Stmt] = []
     if not c.done:
-        stmt = sp.b.line_statement(LogicalLine(c.tokens[c.pos:], clause_line.line))
+        stmt = sp.b.line_statement(LogicalLine(tuple(c.tokens[c.pos:]), clause_line.line))
         if stmt is not None:
             first.append(stmt)
     body = first + sp.b.nested(_IF_STOP)
@@ -116,11 +115,10 @@ def _inline(sp: StatementParser, tokens: list, line: LogicalLine) -> ast.Stmt | 
     if not tokens:
         raise ParseError("expected a statement", line.line, line.tokens[-1].end_col)
     first = tokens[0]
-    if first.kind == NAME and first.upper in ("IF", "FOR", "WHILE", "DO", "SELECT", "SWITCH",
+    if first.kind == NAME and first.upper in ("FOR", "WHILE", "DO", "SELECT", "SWITCH",
                                               "WITH", "SUB", "FUNCTION", "BEGIN"):
-        if first.upper != "IF":
-            raise ParseError(f"'{first.value}' cannot follow THEN on the same line",
-                             first.line, first.col)
+        raise ParseError(f"'{first.value}' cannot follow THEN on the same line",
+                         first.line, first.col)
     inner = LogicalLine(tuple(tokens), line.line)
     return sp.statement(Cursor(inner.tokens, line.line), inner)
 

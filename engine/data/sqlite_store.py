@@ -139,6 +139,12 @@ class SqliteTableStore:
             columns = _readable_columns(schema, self._roles())
             return self._rows.search(schema, columns, text.split(), limit)
 
+    def columns(self, table: str) -> list[str]:
+        """The table's column names in order (a schema, so no read check); [] when missing."""
+        with self._transaction():
+            schema = self._existing(_table(table))
+            return [] if schema is None else [c.name for c in schema.columns]
+
     # --- writing ------------------------------------------------------------------------------
 
     def save(self, table: str, record: Mapping[str, Value]) -> Value:

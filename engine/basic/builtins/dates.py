@@ -71,7 +71,8 @@ def _part(ctx: FunctionContext, v: Value, name: str) -> Value:
 
 @builtin("NOW")
 def now(ctx: FunctionContext, args: list[Value]) -> Value:
-    return ctx.now().replace(microsecond=0)
+    # Values are naive local times in whole seconds (§3.1), whatever the clock hands over.
+    return ctx.now().replace(microsecond=0, tzinfo=None)
 
 
 @builtin("TODAY")

@@ -11,7 +11,7 @@ from engine.basic.errors import BasicNameError
 from engine.basic.keywords.catalog import FUNCTION_KEYWORDS, VALUE_KEYWORDS
 from engine.basic.keywords.registry import HANDLERS, Invocation, load_all
 from engine.basic.keywords.where import compile_where
-from engine.basic.program import Eval, Instr
+from engine.basic.program import Eval
 
 if TYPE_CHECKING:
     from engine.basic.vm import Frame

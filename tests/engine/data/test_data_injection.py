@@ -11,7 +11,7 @@ from engine.data.sqlite_store import SqliteTableStore
 
 PAYLOADS = [
     "x'; DROP TABLE users; --",
-    "x\"; DROP TABLE users; --",
+    'x"; DROP TABLE users; --',
     "' OR '1'='1",
     "1 OR 1=1",
     "x') OR ('1'='1",

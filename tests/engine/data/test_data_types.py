@@ -125,7 +125,7 @@ def test_a_shared_connection_and_many_threads(tmp_path: Path) -> None:
             for i in range(25):
                 store.save("hits", {"worker": worker, "i": i})
                 store.count("hits", parse_filter(f"worker = {worker}"))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]

@@ -19,7 +19,9 @@ def table(store: SqliteTableStore, name: str, query: Query = ALL_ROWS) -> str:
 
 def test_save_creates_an_automatic_table(store: SqliteTableStore) -> None:
     """conformance/data/save_find_auto.bas"""
-    assert store.save("tickets.csv", {"title": "Printer jam", "priority": "high", "hours": 2.5}) == 1
+    assert (
+        store.save("tickets.csv", {"title": "Printer jam", "priority": "high", "hours": 2.5}) == 1
+    )
     assert store.save("Tickets.CSV", {"Title": "No wifi", "priority": "low", "hours": 1}) == 2
     assert table(store, "tickets") == (
         '[{"id":1,"title":"Printer jam","priority":"high","hours":2.5},'
@@ -33,7 +35,9 @@ def test_new_keys_add_columns_and_values_convert(store: SqliteTableStore) -> Non
     """conformance/data/auto_columns_evolve.bas"""
     store.save("people", {"name": "Ana"})
     store.save("people", {"name": "Bo", "age": 40})
-    assert table(store, "people") == '[{"id":1,"name":"Ana","age":null},{"id":2,"name":"Bo","age":40}]'
+    assert (
+        table(store, "people") == '[{"id":1,"name":"Ana","age":null},{"id":2,"name":"Bo","age":40}]'
+    )
     store.save("people", {"name": "Cy", "age": "41"})
     assert store.find("people", ALL_ROWS)[-1]["age"] == 41
     with pytest.raises(DataError) as caught:
@@ -142,7 +146,9 @@ def test_update_and_legacy_set(store: SqliteTableStore) -> None:
     assert store.update("leads", parse_filter("name = 'Nobody'"), {"status": "x"}) == 0
     assert store.update("leads", parse_filter("ORDER BY score DESC LIMIT 1"), {"Tag": "top"}) == 1
     assert store.find("leads", parse_filter("tag = top"))[0]["name"] == "Cy"
-    assert store.update_assignments("leads", parse_filter("name = Ana"), "score = 14, tag = a b") == 1
+    assert (
+        store.update_assignments("leads", parse_filter("name = Ana"), "score = 14, tag = a b") == 1
+    )
     assert store.find("leads", ALL_ROWS)[0] == {
         "id": 1, "name": "Ana", "score": 14, "status": "new", "tag": "a b"
     }  # fmt: skip
