@@ -73,6 +73,14 @@ class AppPaths:
         return self.home / "hearth.db"
 
     @property
+    def work_dir(self) -> Path:
+        """Per-bot working data (tables, memories, compiled artefacts), one folder a bot."""
+        return self.home / "work"
+
+    def bot_work_dir(self, bot: str) -> Path:
+        return self.work_dir / bot
+
+    @property
     def settings_path(self) -> Path:
         """The user-editable settings file (see :mod:`app.settings`)."""
         return self.home / "settings.toml"
@@ -85,6 +93,7 @@ class AppPaths:
             self.cache_dir,
             self.logs_dir,
             self.drive_dir,
+            self.work_dir,
         ):
             folder.mkdir(parents=True, exist_ok=True)
         return self

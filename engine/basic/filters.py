@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
-from typing import Any, Final, Literal, assert_never
+from typing import Any, Final, Literal, assert_never, cast
 
 from engine.basic.errors import DataError
 from engine.basic.names import column_name
@@ -34,23 +34,11 @@ from engine.basic.query import (
 )
 from engine.basic.values import compare, equals, like, parse_numeric, text
 
+ColumnFunction = Literal["LOWER", "UPPER", "DATE"]
 _IDENTIFIER: Final = re.compile(r"[^\W\d]\w*")
 _OPERATOR: Final = re.compile(r"==|!=|<>|<=|>=|=|<|>")
-_OPERATORS: Final[dict[str, CompareOp]] = {
-    "=": "=",
-    "==": "=",
-    "!=": "<>",
-    "<>": "<>",
-    "<": "<",
-    ">": ">",
-    "<=": "<=",
-    ">=": ">=",
-}
-_FUNCTIONS: Final[dict[str, Literal["LOWER", "UPPER", "DATE"]]] = {
-    "LOWER": "LOWER",
-    "UPPER": "UPPER",
-    "DATE": "DATE",
-}
+_OPERATOR_ALIASES: Final = {"==": "=", "!=": "<>"}
+_FUNCTIONS: Final = frozenset({"LOWER", "UPPER", "DATE"})
 _INTEGER: Final = re.compile(r"\d+(?![\w.])")
 # A bare value like "100 * 2" is arithmetic the filter language does not have (§7.3); the
 # minus needs spaces around it so that bare ISO dates such as 2026-01-15 stay text.
@@ -192,7 +180,8 @@ class _FilterParser:
         operator = _OPERATOR.match(self.text, self.pos)
         if operator:
             self.pos = operator.end()
-            return Compare(column, _OPERATORS[operator.group()], self.value())
+            op = _OPERATOR_ALIASES.get(operator.group(), operator.group())
+            return Compare(column, cast(CompareOp, op), self.value())
         negate = self.take_words("NOT")
         if self.take_words("LIKE"):
             return Like(column, self.pattern(), negate)
@@ -229,14 +218,13 @@ class _FilterParser:
         name = self.identifier("a column name")
         if self.peek() != "(":
             return Column(column_name(name))
-        function = _FUNCTIONS.get(name.upper())
-        if function is None:
+        if name.upper() not in _FUNCTIONS:
             raise self.error(f"unknown function '{name}'", start)
         self.pos += 1
         inner = self.identifier("a column name")
         if not self.take_char(")"):
             raise self.unexpected("')'")
-        return Column(column_name(inner), function)
+        return Column(column_name(inner), cast(ColumnFunction, name.upper()))
 
     # --- values -------------------------------------------------------------------------------
 

@@ -549,14 +549,16 @@ def _compare_slow(op: str, fn: Callable[[Any, Any], bool], a: Value, b: Value) -
         raise _type_error(op, a, b)
     if ta is str and tb is str:
         return fn(a, b)
+    if ta in _DATES or tb in _DATES:
+        if ta in _DATES and tb in _DATES:
+            return fn(as_datetime(a), as_datetime(b))
+        if ta is str or tb is str:  # text forms, so ISO strings order correctly
+            return fn(text(a), text(b))
+        raise _type_error(op, a, b)
     if ta in _NUMBERS or tb in _NUMBERS:
         x, y = _operand(a), _operand(b)
-        if ta not in _DATES and tb not in _DATES:
-            return x is not None and y is not None and fn(x, y)
-    elif ta in _DATES and tb in _DATES:
-        return fn(as_datetime(a), as_datetime(b))
-    elif ta is str or tb is str:  # a date against a string: text forms, so ISO strings order
-        return fn(text(a), text(b))
+        # A number and a non-numeric string are never ordered (the §3.6 decision).
+        return x is not None and y is not None and fn(x, y)
     raise _type_error(op, a, b)
 
 

@@ -51,7 +51,9 @@ def to_param(value: Value, column: ColumnSpec) -> Stored:
     """
     try:
         if column.type in ("integer", "float"):
-            return _number(value)
+            number = _number(value)
+            # beyond 64 bits no stored integer can equal it, and SQLite cannot bind it
+            return number if -_INT64 <= number < _INT64 else float(number)
         if column.type == "date":
             return _date_or_datetime_text(value)
         return _STORE[column.type](value)

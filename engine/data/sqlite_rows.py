@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from engine.basic.errors import DataError
 from engine.basic.query import Query, Value
@@ -16,6 +16,8 @@ from engine.data.catalog import ROW_ID
 from engine.data.convert import Stored, from_stored, to_stored
 from engine.data.schema import ColumnSpec, TableSchema
 from engine.data.sql_query import Resolver, compile_order, compile_where, quote_identifier
+
+_MAX_LIMIT: Final = 2**63 - 1
 
 
 class SqliteRows:
@@ -69,7 +71,7 @@ class SqliteRows:
             f"SELECT {listed} FROM {quote_identifier(schema.name)} WHERE {where} "
             f"ORDER BY {ROW_ID} LIMIT ?"
         )
-        rows = self._conn.execute(sql, (*params, max(limit, 0))).fetchall()
+        rows = self._conn.execute(sql, (*params, min(max(limit, 0), _MAX_LIMIT))).fetchall()
         return [{c.name: from_stored(v, c.type) for c, v in zip(columns, row)} for row in rows]
 
     def _selection(
@@ -81,7 +83,7 @@ class SqliteRows:
         params = list(where.params)
         if query.limit is not None:
             sql += " LIMIT ?"
-            params.append(query.limit)
+            params.append(min(query.limit, _MAX_LIMIT))
         return sql, params
 
     # --- writing ------------------------------------------------------------------------------

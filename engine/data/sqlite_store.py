@@ -292,13 +292,13 @@ class SqliteTableStore:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
-            except sqlean.Error as error:
+                self._conn.commit()
+            except (sqlean.Error, OverflowError) as error:
                 self._abort()
                 raise _translated(error) from None
             except BaseException:
                 self._abort()
                 raise
-            self._conn.commit()
 
     def _abort(self) -> None:
         self._conn.rollback()
@@ -321,8 +321,10 @@ def _install_functions(connection: Any) -> None:
     connection.create_function("upper", 1, fold(str.upper), deterministic=True)
 
 
-def _translated(error: BaseException) -> DataError:
+def _translated(error: Exception) -> DataError:
     message = str(error)
+    if isinstance(error, OverflowError):
+        return DataError(f"number out of range: {message}")
     if isinstance(error, sqlean.IntegrityError) and "UNIQUE" in message:
         column = message.rsplit(".", 1)[-1]
         return DataError(f"duplicate value for unique column '{column}'")

@@ -205,3 +205,11 @@ def test_write_roles(roles_store: RolesFixture) -> None:
     with pytest.raises(BasicPermissionError, match="column 'note'"):
         store.save("staff", {"name": "Cy", "note": "hi"})
     assert store.count("staff", ALL_ROWS) == 2
+
+
+def test_columns(store: SqliteTableStore, data_folder: Path) -> None:
+    assert store.columns("contacts") == []
+    store.declare_table(CONTACTS)
+    assert store.columns("Contacts.csv") == ["id", "name", "email", "age", "vip", "born"]
+    (data_folder / "prices.csv").write_text("Item Name,price\nPen,1\n", encoding="utf-8")
+    assert store.columns("prices") == ["id", "item_name", "price"]

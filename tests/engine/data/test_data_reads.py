@@ -225,3 +225,12 @@ def test_rows_keep_insertion_order_and_column_order(store: SqliteTableStore) -> 
     ]
     assert [r["id"] for r in store.find("items", parse_filter("ORDER BY id"))] == [2, 5]
     assert store.save("items", {"name": "next"}) == 6
+
+
+def test_huge_numbers_are_values_not_crashes(orders: SqliteTableStore) -> None:
+    huge = "99999999999999999999999"
+    assert len(orders.find("orders", parse_filter(f"total < {huge} LIMIT {huge}"))) == 4
+    assert orders.find("orders", parse_filter(f"total IN ({huge}, -{huge})")) == []
+    assert len(orders.search("orders", "", 10**30)) == 4
+    with pytest.raises(DataError):
+        orders.save("orders", {"total": 10**30})

@@ -1,0 +1,43 @@
+"""The ``hearth`` command: the composition root's entry point.
+
+With no sub-command it starts Hearth the way a person expects: the desktop window when a
+display is available, the terminal otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.commands import check, run, schema
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="Hearth: run General Bots packages on your own machine.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check.add_parser(sub)
+    run.add_parser(sub)
+    schema.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from app.commands.start import start
+
+        return start()
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The ``hearth`` sub-commands, one module each."""
