@@ -65,8 +65,9 @@ def _summary(report: list[dict[str, object]], files: list[Path], missing: list[s
     for entry in report:
         if "error" in entry:
             print(f"{entry['file']}: {entry['error']}", file=sys.stderr)
-    warnings = sum(
-        1 for entry in report for d in entry.get("diagnostics", [])  # type: ignore[attr-defined]
-        if d["severity"] == "warning"
-    )
+    warnings = 0
+    for entry in report:
+        diagnostics = entry.get("diagnostics", [])
+        assert isinstance(diagnostics, list)
+        warnings += sum(1 for d in diagnostics if d["severity"] == "warning")
     print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)")

@@ -114,14 +114,12 @@ class BlockParser:
 
     def expect_closer(self, opener_line: LogicalLine, closers: frozenset[str],
                       name: str) -> str | None:
-        """Consume the closing line; report an unclosed block at its opening line."""
+        """The closer the current line is, or None: the caller then reports the unclosed
+        block once, at its opening line (BASIC.md §12.7)."""
         if self.i < len(self.lines):
             closer = closer_of(self.lines[self.i].tokens)
             if closer in closers:
                 return closer
-        self.sink.error(f"'{name}' without 'END {name.split()[0]}'" if name != "FOR"
-                        else "'FOR' without 'NEXT'", opener_line.line,
-                        opener_line.tokens[0].col, len(name))
         return None
 
     def line_statement(self, line: LogicalLine) -> ast.Stmt | None:

@@ -202,23 +202,38 @@ class ScriptLoader(Protocol):
 
 
 class Host(Protocol):
-    """Everything one run may touch."""
+    """Everything one run may touch (read-only attributes: any object with them fits)."""
 
-    output: Output
-    clock: Clock
-    config: Mapping[str, str]
-    session: SessionService
-    data: DataService
-    memory: MemoryService
-    drive: DriveService
-    http: HttpService
-    llm: LlmService
-    kb: KbService
-    messaging: MessagingService
-    scheduler: SchedulerService
-    events: EventService
-    weather: WeatherService
-    scripts: ScriptLoader
+    @property
+    def output(self) -> Output: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def config(self) -> Mapping[str, str]: ...
+    @property
+    def session(self) -> SessionService: ...
+    @property
+    def data(self) -> DataService: ...
+    @property
+    def memory(self) -> MemoryService: ...
+    @property
+    def drive(self) -> DriveService: ...
+    @property
+    def http(self) -> HttpService: ...
+    @property
+    def llm(self) -> LlmService: ...
+    @property
+    def kb(self) -> KbService: ...
+    @property
+    def messaging(self) -> MessagingService: ...
+    @property
+    def scheduler(self) -> SchedulerService: ...
+    @property
+    def events(self) -> EventService: ...
+    @property
+    def weather(self) -> WeatherService: ...
+    @property
+    def scripts(self) -> ScriptLoader: ...
 
 
 class _Unavailable:

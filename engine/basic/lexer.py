@@ -29,6 +29,8 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$", "`"
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
 _BLOCK_START = re.compile(r"[ \t]*BEGIN[ \t_]+(TALK|SYSTEM[ \t_]+PROMPT|MAIL)\b", re.IGNORECASE)
+# first tokens of a BEGIN line: "_" joins the words like a space (§2.5)
+_BLOCK_HEADS = ("BEGIN", "BEGIN_TALK", "BEGIN_MAIL", "BEGIN_SYSTEM", "BEGIN_SYSTEM_PROMPT")
 _PRAGMA = re.compile(r"[ \t]*#[^\W\d_]")
 _REM = re.compile(r"[ \t]*REM(?![\w])", re.IGNORECASE)
 
@@ -115,7 +117,7 @@ class Lexer:
         if not tokens:
             return None
         match = _BLOCK_START.match(self.src, start_pos)
-        if match is not None and tokens[0].is_word("BEGIN", "BEGIN_TALK", "BEGIN_MAIL"):
+        if match is not None and tokens[0].is_word(*_BLOCK_HEADS):
             return self._raw_block(tokens, start_line, match.group(1))
         return LogicalLine(tuple(tokens), start_line)
 
@@ -311,8 +313,7 @@ class Lexer:
             if closer.match(text):
                 return LogicalLine(tuple(tokens), start_line, tuple(raw), line)
             raw.append(RawLine(text, line))
-        words = " ".join(kind.upper().split())
-        self.sink.error(f"BEGIN {words} without END {words}", start_line, tokens[0].col)
+        # unclosed: the parser reports it once, at the BEGIN line
         return LogicalLine(tuple(tokens), start_line, tuple(raw), -1)
 
     # -- helpers -------------------------------------------------------------------------

@@ -94,9 +94,11 @@ class StatementParser(DeclarationParser):
         if structural is not False:
             return structural  # type: ignore[return-value]
         phrase, consumed = self.phrase(c, STATEMENTS.keys() | VALUE_KEYWORDS)
-        if phrase is not None:
+        is_proc = str(first.value).lower() in self.b.proc_names
+        # §4.0: statement keywords, then procedures of the file, then value keywords
+        if phrase is not None and not (is_proc and phrase not in STATEMENTS):
             return self.simple(phrase, consumed, c, line)
-        if str(first.value).lower() in self.b.proc_names:
+        if is_proc:
             return self.proc_call(c, line)
         if c.peek(1) is not None and c.peek(1).is_op("("):  # type: ignore[union-attr]
             return self.tolerant(line, lambda: self._expression_statement(c, line))
@@ -136,6 +138,8 @@ class StatementParser(DeclarationParser):
             return self.unknown(first, line)
         if phrase == "HEAR":
             return self.hear(c, None, line)
+        if phrase == "ASK":
+            return self.tolerant(line, lambda: self.ask(c, None, line))
         if rule in ("param", "description", "webhook", "create_index", "schedule"):
             return self.tolerant(line, lambda: self.declaration(rule, phrase, c, line))
         return self.tolerant(line, lambda: self.command(phrase, rule, c, line))

@@ -447,5 +447,5 @@ _HANDLERS = {
     "WITH": _with, "SUB": _procedure, "FUNCTION": _procedure, "ON": _on, "EXIT": _exit,
     "CONTINUE": _continue, "GOTO": _goto, "RETURN": _return, "END": _end, "CALL": _call,
     "DIM": _dim, "OPTION": _option, "TABLE": _table, "BEGIN": _begin, "BEGIN_TALK": _begin,
-    "BEGIN_MAIL": _begin,
+    "BEGIN_MAIL": _begin, "BEGIN_SYSTEM": _begin, "BEGIN_SYSTEM_PROMPT": _begin,
 }

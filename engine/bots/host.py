@@ -95,15 +95,18 @@ class BotHost(UnavailableServices):
         self.clock = clock or BotClock(self.config.get("timezone"))
         work_dir.mkdir(parents=True, exist_ok=True)
         roles = session.roles
-        self.data = SqliteTableStore(work_dir / "tables.db", package.data_dir, lambda: roles)
+        self._tables = SqliteTableStore(work_dir / "tables.db", package.data_dir, lambda: roles)
+        self.data = self._tables
         user = str(session.get("user_id") or "anonymous")
-        self.memory = SqliteMemoryStore(work_dir / "memory.db", package.name, user)
+        self._memory = SqliteMemoryStore(work_dir / "memory.db", package.name, user)
+        self.memory = self._memory
         self.drive = LocalDrive(package.drive_dir)
-        self.http = GuardedHttpClient(
+        self._http = GuardedHttpClient(
             parse_allow_hosts(self.config.get("http-allow-hosts", "")),
             timeout=float(self.config.get("http-timeout", "30")),
             max_bytes=int(self.config.get("http-max-bytes", "10485760")),
         )
+        self.http = self._http
         self.messaging = messaging or LocalMessaging(self.drive, self.config)
         if llm is not None:
             self.llm = llm
@@ -114,8 +117,6 @@ class BotHost(UnavailableServices):
         self.scripts = PackageScripts(package, compile_options(self.config))
 
     def close(self) -> None:
-        self.http.close()
-        self.memory.close()
-        close = getattr(self.data, "close", None)
-        if callable(close):
-            close()
+        self._http.close()
+        self._memory.close()
+        self._tables.close()
