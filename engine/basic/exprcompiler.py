@@ -80,6 +80,8 @@ class ExpressionCompiler:
     def _member(self, node: ast.Member) -> Eval:
         obj = self.compile(node.obj)
         name = node.name
+        if isinstance(node.obj, ast.Name) and node.obj.key == "err" and name.lower() == "message":
+            name = "description"  # ERR.MESSAGE is an alias of ERR.DESCRIPTION (§12.7)
         get = values.get_member
         return lambda f: get(obj(f), name)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +53,13 @@ class BotClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+class NoKnowledge:
+    """The knowledge service of a bot without a ``.gbkb`` folder: every search is empty."""
+
+    def think(self, question: str, collections: Sequence[str]) -> dict[str, Any]:
+        return {"results": [], "confidence": 0}
 
 
 class PackageScripts:
@@ -110,6 +118,8 @@ class BotHost(UnavailableServices):
         self.messaging = messaging or LocalMessaging(self.drive, self.config)
         if llm is not None:
             self.llm = llm
+        if not package.kb_dir.is_dir():
+            self.kb = NoKnowledge()
         if scheduler is not None:
             self.scheduler = scheduler
         if events is not None:

@@ -21,6 +21,7 @@ from engine.basic.host import Suggestion, UnavailableServices
 from engine.basic.program import Program
 from engine.basic.vm import VM, Outcome
 from engine.bots.config import BotConfig, parse_config
+from engine.bots.host import NoKnowledge
 from engine.data.sqlite_store import SqliteTableStore
 from engine.network.client import GuardedHttpClient
 from engine.office.drive import LocalDrive
@@ -209,6 +210,7 @@ class TestHost(UnavailableServices):
         self.messaging = RecordedMessaging(recorder)  # type: ignore[assignment]
         self.scheduler = RecordedScheduler(recorder)  # type: ignore[assignment]
         self.events = LocalEvents()  # type: ignore[assignment]
+        self.kb = NoKnowledge()  # type: ignore[assignment]
         self.scripts = FolderScripts(bot / "testbot.gbdialog", options)
 
 
