@@ -19,7 +19,7 @@ from engine.basic.host import Suggestion
 from engine.basic.program import Program
 from engine.basic.query import TableDecl
 from engine.basic.vm import VM, Outcome
-from engine.bots.host import BotHost
+from engine.bots.host import BotServices, SessionHost
 from engine.bots.package import BotPackage
 from engine.sessions.state import SessionState
 
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     output = TerminalOutput()
     session = SessionState(id=f"cli-{uuid.uuid4().hex[:8]}", bot_name=package.name,
                            user_id="local", channel="api")
-    host = BotHost(package, paths.bot_work_dir(package.name), session, output)
+    services = BotServices(package, paths.bot_work_dir(package.name))
+    host = services.host(session, output)
     try:
         program = host.scripts.load(path.stem)
         if program is None:
@@ -132,10 +133,10 @@ def run(args: argparse.Namespace) -> int:
             outcome = vm.deliver(reply)
         return _finish(outcome)
     finally:
-        host.close()
+        services.close()
 
 
-def _tables(host: BotHost, program: Program) -> list[TableDecl]:
+def _tables(host: SessionHost, program: Program) -> list[TableDecl]:
     """TABLE declarations are processed before any script runs: tables.bas first (§7.2)."""
     tables = host.scripts.load("tables")
     found = list(tables.module.tables) if tables is not None else []

@@ -8,6 +8,7 @@ then the host reports them as "not available" (``ServiceError``).
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from engine.basic.compiler import CompileOptions, compile_source
 from engine.basic.host import (
     EventService,
+    KbService,
     LlmService,
+    MemoryService,
     MessagingService,
     Output,
     SchedulerService,
@@ -90,43 +93,77 @@ def compile_options(config: BotConfig) -> CompileOptions:
     return CompileOptions(strict=strict, injected=params)
 
 
-class BotHost(UnavailableServices):
-    def __init__(self, package: BotPackage, work_dir: Path, session: SessionService,
-                 output: Output, *, config: BotConfig | None = None,
-                 llm: LlmService | None = None, messaging: MessagingService | None = None,
-                 scheduler: SchedulerService | None = None,
-                 events: EventService | None = None, clock: Any = None) -> None:
+class BotServices:
+    """A bot's services, opened once and shared by all of its sessions and jobs."""
+
+    def __init__(self, package: BotPackage, work_dir: Path, *, config: BotConfig | None = None,
+                 llm: LlmService | None = None, kb: KbService | None = None,
+                 scheduler: SchedulerService | None = None, events: EventService | None = None,
+                 clock: Any = None) -> None:
         self.package = package
         self.config = config or package.config()
-        self.output = output
-        self.session = session
         self.clock = clock or BotClock(self.config.get("timezone"))
         work_dir.mkdir(parents=True, exist_ok=True)
-        roles = session.roles
-        self._tables = SqliteTableStore(work_dir / "tables.db", package.data_dir, lambda: roles)
-        self.data = self._tables
-        user = str(session.get("user_id") or "anonymous")
-        self._memory = SqliteMemoryStore(work_dir / "memory.db", package.name, user)
-        self.memory = self._memory
+        self._acting = threading.local()
+        self.tables = SqliteTableStore(work_dir / "tables.db", package.data_dir, self._roles)
+        self.memory = SqliteMemoryStore(work_dir / "memory.db", package.name, None)
         self.drive = LocalDrive(package.drive_dir)
-        self._http = GuardedHttpClient(
+        self.http = GuardedHttpClient(
             parse_allow_hosts(self.config.get("http-allow-hosts", "")),
             timeout=float(self.config.get("http-timeout", "30")),
             max_bytes=int(self.config.get("http-max-bytes", "10485760")),
         )
-        self.http = self._http
-        self.messaging = messaging or LocalMessaging(self.drive, self.config)
-        if llm is not None:
-            self.llm = llm
-        if not package.kb_dir.is_dir():
-            self.kb = NoKnowledge()
-        if scheduler is not None:
-            self.scheduler = scheduler
-        if events is not None:
-            self.events = events
+        self.llm = llm
+        self.kb: KbService | None = kb if kb is not None else (
+            None if package.kb_dir.is_dir() else NoKnowledge())
+        self.scheduler = scheduler
+        self.events = events
         self.scripts = PackageScripts(package, compile_options(self.config))
 
+    def _roles(self) -> frozenset[str] | None:
+        roles: frozenset[str] | None = getattr(self._acting, "roles", None)
+        return roles
+
+    def acting_as(self, roles: frozenset[str] | None) -> None:
+        """Set the roles data access checks for runs on the calling thread."""
+        self._acting.roles = roles
+
+    def host(self, session: SessionService, output: Output,
+             messaging: MessagingService | None = None) -> SessionHost:
+        return SessionHost(self, session, output, messaging)
+
     def close(self) -> None:
-        self._http.close()
-        self._memory.close()
-        self._tables.close()
+        self.http.close()
+        self.memory.close()
+        self.tables.close()
+
+
+class SessionHost(UnavailableServices):
+    """The host of one run: the bot's shared services seen by one session."""
+
+    def __init__(self, services: BotServices, session: SessionService, output: Output,
+                 messaging: MessagingService | None = None) -> None:
+        self.services = services
+        self.output = output
+        self.session = session
+        self.clock = services.clock
+        self.config = services.config
+        self.data = services.tables
+        self.drive = services.drive
+        self.http = services.http
+        self.messaging = messaging or LocalMessaging(services.drive, services.config)
+        self.scripts = services.scripts
+        if services.llm is not None:
+            self.llm = services.llm
+        if services.kb is not None:
+            self.kb = services.kb
+        if services.scheduler is not None:
+            self.scheduler = services.scheduler
+        if services.events is not None:
+            self.events = services.events
+
+    @property
+    def memory(self) -> MemoryService:  # type: ignore[override]
+        """Memories of the session's current user (SET USER re-binds it mid-run)."""
+        user = self.session.get("user_id")
+        return self.services.memory.with_user(str(user) if user is not None else None)

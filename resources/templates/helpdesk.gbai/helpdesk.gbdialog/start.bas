@@ -27,7 +27,8 @@ DO
             review_my_tickets
         CASE "Check a ticket"
             number = ASK "Which ticket number? (for example HD-1001)"
-            TALK CALL ticket-status(number)
+            answer = CALL ticket-status(number)
+            TALK answer
         CASE "Search known fixes"
             search_fixes
         CASE "Talk to a technician"
@@ -45,6 +46,7 @@ LOOP
 ' Report a problem: offer the known fix for the area first (most tickets are password resets),
 ' then collect what a technician needs and open the ticket through the create-ticket tool.
 SUB report_problem()
+    TALK "Which area is it about?"
     HEAR area AS "Hardware", "Software", "Network", "Account or password", "Other"
     IF ISNULL(area) THEN EXIT SUB
     category = LCASE(FIRST(area))
@@ -107,18 +109,21 @@ END SUB
 
 ' My tickets: list them, and let the user close the ones that are solved.
 SUB review_my_tickets()
-    TALK CALL my-tickets("all")
+    listing = CALL my-tickets("all")
+    TALK listing
     open_ids = []
     FOR EACH t IN FIND("tickets", {requester: me, status: "open"})
         PUSH open_ids, t.ticket_id
     NEXT
     IF COUNT(open_ids) = 0 THEN EXIT SUB
-    IF NOT ASK("Is one of the open ones solved?" AS BOOLEAN) THEN EXIT SUB
+    solved = ASK "Is one of the open ones solved?" AS BOOLEAN
+    IF NOT solved THEN EXIT SUB
     PUSH open_ids, "None of them"
     HEAR which AS open_ids
     IF ISNULL(which) OR which = "None of them" THEN EXIT SUB
     how = ASK "What fixed it? (This helps the next person with the same problem.)"
-    TALK CALL close-ticket(which, how)
+    closed = CALL close-ticket(which, how)
+    TALK closed
 END SUB
 
 ' Search the known fixes (imported from helpdesk.gbdata/known_fixes.csv) word by word, so

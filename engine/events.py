@@ -1,0 +1,136 @@
+"""What the engine tells its shells: frozen events, one class per kind.
+
+Every shell (desktop, WebSocket, terminal) listens to the same events. ``BotResponse``
+mirrors the chat protocol of ARCHITECTURE.md §8 so the server can send it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+
+class MessageType(IntEnum):
+    """``message_type`` codes of the chat protocol (§8)."""
+
+    EXTERNAL = 0
+    USER = 1
+    BOT = 2
+    CONTINUE = 3
+    SUGGESTION = 4
+    CONTEXT_CHANGE = 5
+    TOOL = 6
+    SYSTEM = 7
+    SWITCHER = 8
+    CANCEL = 9
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionDTO:
+    text: str
+    kind: str = "text"  # text | context | tool
+    value: str | None = None
+    tool: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SwitcherDTO:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class CitationDTO:
+    n: int
+    source: str
+    page: int | None = None
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserMessage:
+    """A message from a person (§8 ``UserMessage``)."""
+
+    session_id: str
+    content: str
+    message_type: MessageType = MessageType.USER
+    media_url: str | None = None
+    context_name: str | None = None
+    active_switchers: tuple[str, ...] = ()
+    attachments: tuple[dict[str, Any], ...] = ()
+    timestamp: datetime = field(default_factory=datetime.now)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    session_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["type"] = type(self).__name__
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class BotResponse(Event):
+    """One chunk (``is_complete`` False) or one whole message of the bot (§8)."""
+
+    content: str
+    message_type: MessageType = MessageType.BOT
+    is_complete: bool = True
+    suggestions: tuple[SuggestionDTO, ...] = ()
+    switchers: tuple[SwitcherDTO, ...] = ()
+    citations: tuple[CitationDTO, ...] = ()
+    context_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolExecution(Event):
+    tool: str
+    arguments: dict[str, Any]
+    result: str | None = None
+    finished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DialogWaiting(Event):
+    """The session's dialog waits for an answer (a HEAR)."""
+
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFinished(Event):
+    """Everything the engine had to say about one user message has been said."""
+
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptLog(Event):
+    """PRINT / LOG_* lines and engine warnings of a run (never shown in the chat)."""
+
+    bot: str
+    text: str
+    warning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BotDiagnostics(Event):
+    """A bot's scripts were (re)compiled: the problems found (``session_id`` is empty)."""
+
+    bot: str
+    file: str
+    diagnostics: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JobFinished(Event):
+    """A scheduled job ran (``session_id`` is the job's run id)."""
+
+    bot: str
+    script: str
+    output: tuple[str, ...] = ()
+    error: str | None = None
