@@ -88,5 +88,6 @@ class ModuleNames:
             self.declared.add(name)
             if how == "dim" or name not in self.module_vars:
                 local.add(name)
-        self.declared.update(local)
+        # parameters are declared only inside their own procedure (§12.3), where they are
+        # locals; assigned names were added to the file's declared names above
         return local

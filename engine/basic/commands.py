@@ -127,6 +127,19 @@ class CommandParser:
 
     def _push(self, phrase: str, c: Cursor, line: LogicalLine) -> ast.Command:
         start = c.pos
+        if c.at_op("("):  # PUSH(list, item): the function spelling (§4.0)
+            try:
+                c.next()
+                args = self.expr_list(c)
+                c.expect_op(")")
+                c.expect_end()
+            except ParseError:
+                c.pos = start
+            else:
+                target = args[0] if isinstance(args[0], ast.Name | ast.Member | ast.Index) \
+                    else None
+                names = (_derived_name(target),) if target is not None else ()
+                return self._node(phrase, line, args, names=names)
         first = self.x.expr(c)
         if isinstance(first, ast.Name | ast.Member | ast.Index) and c.at_op(","):
             c.next()

@@ -221,7 +221,7 @@ class Lexer:
 
     # -- strings -----------------------------------------------------------------------
     def _string(self, quote: str) -> StringParts | None:
-        """Read a literal starting at the quote; None (and an error) when unclosed."""
+        """Read a literal starting at the quote; an error (and the text so far) when unclosed."""
         start_line, start_col = self.line, self.i - self.line_start + 1
         parts: list[str | Interp] = []
         buf: list[str] = []
@@ -262,7 +262,10 @@ class Lexer:
             buf.append(ch)
             self.i += 1
         self.sink.error("unterminated string literal", start_line, start_col)
-        return None
+        # keep the text read so far as the literal, so the parser does not add a second,
+        # earlier-sorting error for the same line (the string's start is the one to report)
+        parts.append("".join(buf))
+        return tuple(parts)
 
     def _interpolation(self) -> Interp | None:
         """``${…}`` with nested strings and braces; None when there is no closing brace."""

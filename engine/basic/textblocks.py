@@ -20,7 +20,8 @@ def text_block(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
     c.expect_end()
     if line.block is None or line.block_end_line < 0:
         raise ParseError(f"BEGIN {kind} without END {kind}", line.line, line.tokens[0].col, 5)
-    parts = _parts(sp, _dedent(line.block))
+    lines, cut = _dedent(line.block)
+    parts = _parts(sp, lines, cut)
     return ast.TextBlock(kind, tuple(parts), recipient, line.line)
 
 
@@ -34,7 +35,8 @@ def _after_phrase(line: LogicalLine, kind: str) -> int:
     return len(line.tokens)
 
 
-def _dedent(lines: tuple[RawLine, ...]) -> list[RawLine]:
+def _dedent(lines: tuple[RawLine, ...]) -> tuple[list[RawLine], int]:
+    """The block's lines without their common indentation, and how many columns were cut."""
     stripped = [RawLine(r.text.rstrip(), r.line) for r in lines]
     while stripped and not stripped[0].text:
         stripped.pop(0)
@@ -42,19 +44,20 @@ def _dedent(lines: tuple[RawLine, ...]) -> list[RawLine]:
         stripped.pop()
     indents = [len(r.text) - len(r.text.lstrip()) for r in stripped if r.text]
     cut = min(indents) if indents else 0
-    return [RawLine(r.text[cut:], r.line) for r in stripped]
+    return [RawLine(r.text[cut:], r.line) for r in stripped], cut
 
 
-def _parts(sp: StatementParser, lines: list[RawLine]) -> list[str | ast.Expr]:
+def _parts(sp: StatementParser, lines: list[RawLine], cut: int) -> list[str | ast.Expr]:
     parts: list[str | ast.Expr] = []
     for index, raw in enumerate(lines):
         if index:
             parts.append("\n")
-        parts.extend(_line_parts(sp, raw))
+        parts.extend(_line_parts(sp, raw, cut))
     return parts
 
 
-def _line_parts(sp: StatementParser, raw: RawLine) -> list[str | ast.Expr]:
+def _line_parts(sp: StatementParser, raw: RawLine, cut: int) -> list[str | ast.Expr]:
+    """Text and ``${…}`` parts; ``cut`` columns of indentation were removed (for positions)."""
     text = raw.text
     out: list[str | ast.Expr] = []
     buf: list[str] = []
@@ -70,7 +73,7 @@ def _line_parts(sp: StatementParser, raw: RawLine) -> list[str | ast.Expr]:
                 if buf:
                     out.append("".join(buf))
                     buf = []
-                out.append(sp.x.interpolation(Interp(text[i + 2:end], raw.line, i + 3)))
+                out.append(sp.x.interpolation(Interp(text[i + 2:end], raw.line, cut + i + 3)))
                 i = end + 1
                 continue
         buf.append(text[i])

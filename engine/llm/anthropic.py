@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from engine.llm.errors import LlmUnavailable
 from engine.llm.httpio import make_client, sse_events
 from engine.llm.provider import (
     Capabilities,
@@ -51,8 +52,6 @@ class AnthropicChatModel(ChatModelBase):
         async for event, data in sse_events(self._client, "/v1/messages", self._body(request),
                                             NAME):
             if event == "error" or data.get("type") == "error":
-                from engine.llm.errors import LlmUnavailable
-
                 raise LlmUnavailable(f"{NAME} failed: {data.get('error', {}).get('message')}")
             for delta in _deltas(data, blocks):
                 if isinstance(delta, Finish):

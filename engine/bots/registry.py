@@ -1,0 +1,167 @@
+"""The installed bots: discovery, compile-time processing, templates and hot reload.
+
+A bot is opened on first use: its scripts are compiled (diagnostics kept per file), its
+TABLE declarations applied (``tables.bas`` first, BASIC.md §7.2) and its shared services
+created. :meth:`BotRegistry.reload` recompiles a bot whose files changed; :meth:`watch`
+does it automatically (watchfiles) and reports each change through a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.basic.diagnostics import Diagnostic
+from engine.basic.program import Program
+from engine.bots.errors import BotError
+from engine.bots.host import BotServices, compile_options
+from engine.bots.package import BotPackage
+from engine.bots.config import BotConfig
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+ServicesFactory = Callable[[BotPackage, BotConfig], BotServices]
+
+
+@dataclass
+class CompiledBot:
+    package: BotPackage
+    config: BotConfig
+    programs: dict[str, Program] = field(default_factory=dict)  # lower-case script name
+    diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
+
+    @property
+    def tools(self) -> dict[str, Program]:
+        return {k: p for k, p in self.programs.items() if p.ok and p.is_tool}
+
+    def program(self, name: str) -> Program | None:
+        program = self.programs.get(name.lower().removesuffix(".bas"))
+        return program if program is not None and program.ok else None
+
+
+class BotRegistry:
+    def __init__(self, bots_dir: Path, services: ServicesFactory,
+                 templates_dir: Path | None = None) -> None:
+        self.bots_dir = bots_dir
+        self.templates_dir = templates_dir
+        self._services_factory = services
+        self._compiled: dict[str, CompiledBot] = {}
+        self._services: dict[str, BotServices] = {}
+
+    # -- discovery ---------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        if not self.bots_dir.is_dir():
+            return []
+        return sorted(p.name[:-5] for p in self.bots_dir.iterdir()
+                      if p.is_dir() and p.name.lower().endswith(".gbai"))
+
+    def package(self, name: str) -> BotPackage:
+        root = self.bots_dir / f"{name}.gbai"
+        if not root.is_dir():
+            raise BotError(f"no bot named '{name}' (installed: {', '.join(self.names()) or 'none'})")
+        return BotPackage.at(root)
+
+    def default_package(self) -> BotPackage | None:
+        root = self.bots_dir / "default.gbai"
+        return BotPackage.at(root) if root.is_dir() else None
+
+    # -- compiled bots and services ------------------------------------------------------------
+    def bot(self, name: str) -> CompiledBot:
+        if name not in self._compiled:
+            self._compiled[name] = self._compile(self.package(name))
+        return self._compiled[name]
+
+    def services(self, name: str) -> BotServices:
+        if name not in self._services:
+            compiled = self.bot(name)
+            services = self._services_factory(compiled.package, compiled.config)
+            self._apply_tables(services, compiled)
+            self._services[name] = services
+        return self._services[name]
+
+    def _compile(self, package: BotPackage) -> CompiledBot:
+        config = package.config(self.default_package())
+        compiled = CompiledBot(package, config)
+        options = compile_options(config)
+        from engine.basic.compiler import compile_source
+
+        for path in package.scripts():
+            source = path.read_text(encoding="utf-8", errors="replace")
+            program = compile_source(source, path.stem, options)
+            compiled.programs[path.stem.lower()] = program
+            compiled.diagnostics[str(path)] = program.diagnostics
+        return compiled
+
+    @staticmethod
+    def _apply_tables(services: BotServices, compiled: CompiledBot) -> None:
+        ordered = sorted(compiled.programs.items(), key=lambda kv: kv[0] != "tables")
+        for _, program in ordered:
+            if not program.ok:
+                continue
+            for table in program.module.tables:
+                services.tables.declare_table(table)
+
+    def reload(self, name: str) -> CompiledBot:
+        """Recompile a bot after its files changed; its services pick up new scripts."""
+        compiled = self._compile(self.package(name))
+        self._compiled[name] = compiled
+        if name in self._services:
+            self._apply_tables(self._services[name], compiled)
+        return compiled
+
+    # -- templates ---------------------------------------------------------------------------
+    def templates(self) -> list[str]:
+        if self.templates_dir is None or not self.templates_dir.is_dir():
+            return []
+        return sorted(p.name[:-5] for p in self.templates_dir.glob("*.gbai") if p.is_dir())
+
+    def create(self, name: str, template: str = "starter") -> BotPackage:
+        """A new bot ``name`` copied from a template, its sub-packages renamed to match."""
+        if not _NAME.match(name):
+            raise BotError(f"invalid bot name '{name}': use letters, digits, '-' and '_'")
+        target = self.bots_dir / f"{name}.gbai"
+        if target.exists():
+            raise BotError(f"a bot named '{name}' already exists")
+        if template not in self.templates():
+            raise BotError(f"no template '{template}' (available: {', '.join(self.templates())})")
+        assert self.templates_dir is not None
+        source = self.templates_dir / f"{template}.gbai"
+        shutil.copytree(source, target)
+        for child in list(target.iterdir()):
+            stem, _, extension = child.name.rpartition(".")
+            if stem == template and extension.startswith("gb"):
+                child.rename(target / f"{name}.{extension}")
+        return BotPackage.at(target)
+
+    # -- hot reload ----------------------------------------------------------------------------
+    async def watch(self, changed: Callable[[str, CompiledBot], Awaitable[None]],
+                    stop: asyncio.Event) -> None:
+        """Recompile bots whose files change until ``stop`` is set."""
+        from watchfiles import awatch
+
+        self.bots_dir.mkdir(parents=True, exist_ok=True)
+        async for changes in awatch(self.bots_dir, stop_event=stop, debounce=300):
+            for bot in sorted(self._bots_in(changes)):
+                if (self.bots_dir / f"{bot}.gbai").is_dir():
+                    await changed(bot, self.reload(bot))
+
+    def _bots_in(self, changes: Any) -> set[str]:
+        bots: set[str] = set()
+        for _, raw in changes:
+            try:
+                relative = Path(raw).resolve().relative_to(self.bots_dir.resolve())
+            except ValueError:
+                continue
+            top = relative.parts[0] if relative.parts else ""
+            if top.lower().endswith(".gbai"):
+                bots.add(top[:-5])
+        return bots
+
+    def close(self) -> None:
+        for services in self._services.values():
+            services.close()
+        self._services.clear()

@@ -1,0 +1,1 @@
+"""The LLM layer: providers, the model catalog and manager, prompts, the tool loop."""

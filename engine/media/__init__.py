@@ -1,0 +1,1 @@
+"""Media helpers: speech to text (faster-whisper), document and image helpers."""

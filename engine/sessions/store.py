@@ -1,0 +1,168 @@
+"""Persistence of sessions: their state, message history and suspended dialogs.
+
+``SessionStore`` is the seam; :class:`SqlSessionStore` implements it on the engine's
+:class:`~engine.storage.db.Database` (SQLite embedded, PostgreSQL when scaled out) with
+its own named migrations.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from engine.sessions.state import SessionState
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    session_id: str
+    role: str  # user | bot | tool | system
+    content: str
+    message_type: int
+    created_at: datetime
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DialogRecord:
+    """A run suspended at HEAR (BASIC.md §12.4)."""
+
+    script: str
+    snapshot: dict[str, Any]
+    suspended_at: datetime
+    source: str | None = None  # a generated script (tool button) keeps its own source
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    id: str
+    bot: str
+    user_id: str | None
+    channel: str
+    updated_at: datetime
+    title: str
+
+
+class SessionStore(Protocol):
+    async def save_session(self, state: SessionState) -> None: ...
+    async def load_session(self, session_id: str) -> SessionState | None: ...
+    async def list_sessions(self, bot: str | None = None,
+                            user_id: str | None = None) -> list[SessionSummary]: ...
+    async def delete_session(self, session_id: str) -> None: ...
+    async def append_message(self, message: ChatMessage) -> None: ...
+    async def history(self, session_id: str, limit: int = 200) -> list[ChatMessage]: ...
+    async def save_dialog(self, session_id: str, record: DialogRecord) -> None: ...
+    async def load_dialog(self, session_id: str) -> DialogRecord | None: ...
+    async def clear_dialog(self, session_id: str) -> None: ...
+
+
+def dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+MIGRATIONS = [
+    ("0001_sessions", [
+        """CREATE TABLE IF NOT EXISTS sessions (
+            id TEXT PRIMARY KEY, bot TEXT NOT NULL, user_id TEXT, channel TEXT NOT NULL,
+            state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS sessions_bot_user ON sessions (bot, user_id)",
+        """CREATE TABLE IF NOT EXISTS messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, role TEXT NOT NULL,
+            content TEXT NOT NULL, message_type INTEGER NOT NULL, meta TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS messages_session ON messages (session_id, id)",
+        """CREATE TABLE IF NOT EXISTS dialogs (
+            session_id TEXT PRIMARY KEY, script TEXT NOT NULL, snapshot TEXT NOT NULL,
+            source TEXT, suspended_at TEXT NOT NULL)""",
+    ]),
+]
+
+
+class SqlSessionStore:
+    """:class:`SessionStore` on the engine database (portable SQL, ``?`` placeholders)."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    async def install(self) -> None:
+        """Create the tables (idempotent); the storage layer records the migration."""
+        for _, statements in MIGRATIONS:
+            for sql in statements:
+                await self.db.execute(sql)
+
+    async def save_session(self, state: SessionState) -> None:
+        now = datetime.now().isoformat(timespec="seconds")
+        await self.db.execute(
+            "INSERT INTO sessions (id, bot, user_id, channel, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "user_id = excluded.user_id, state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (state.id, state.bot_name, state.user_id, state.channel, dump(state.to_json()),
+             now, now),
+        )
+
+    async def load_session(self, session_id: str) -> SessionState | None:
+        row = await self.db.fetch_one("SELECT state FROM sessions WHERE id = ?", (session_id,))
+        return SessionState.from_json(json.loads(row["state"])) if row else None
+
+    async def list_sessions(self, bot: str | None = None,
+                            user_id: str | None = None) -> list[SessionSummary]:
+        rows = await self.db.fetch_all(
+            "SELECT s.id, s.bot, s.user_id, s.channel, s.updated_at, "
+            "(SELECT content FROM messages m WHERE m.session_id = s.id AND m.role = 'user' "
+            " ORDER BY m.id LIMIT 1) AS title FROM sessions s "
+            "WHERE (? IS NULL OR s.bot = ?) AND (? IS NULL OR s.user_id = ?) "
+            "ORDER BY s.updated_at DESC",
+            (bot, bot, user_id, user_id),
+        )
+        return [SessionSummary(r["id"], r["bot"], r["user_id"], r["channel"],
+                               datetime.fromisoformat(r["updated_at"]),
+                               (r["title"] or "New conversation")[:80]) for r in rows]
+
+    async def delete_session(self, session_id: str) -> None:
+        for table, column in (("messages", "session_id"), ("dialogs", "session_id"),
+                              ("sessions", "id")):
+            await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))
+
+    async def append_message(self, message: ChatMessage) -> None:
+        await self.db.execute(
+            "INSERT INTO messages (session_id, role, content, message_type, meta, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (message.session_id, message.role, message.content, message.message_type,
+             dump(message.meta), message.created_at.isoformat(timespec="seconds")),
+        )
+
+    async def history(self, session_id: str, limit: int = 200) -> list[ChatMessage]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM (SELECT id, session_id, role, content, message_type, meta, "
+            "created_at FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?) "
+            "AS recent ORDER BY id",
+            (session_id, limit),
+        )
+        return [ChatMessage(r["session_id"], r["role"], r["content"], r["message_type"],
+                            datetime.fromisoformat(r["created_at"]), json.loads(r["meta"]))
+                for r in rows]
+
+    async def save_dialog(self, session_id: str, record: DialogRecord) -> None:
+        await self.db.execute(
+            "INSERT INTO dialogs (session_id, script, snapshot, source, suspended_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+            "script = excluded.script, snapshot = excluded.snapshot, "
+            "source = excluded.source, suspended_at = excluded.suspended_at",
+            (session_id, record.script, dump(record.snapshot), record.source,
+             record.suspended_at.isoformat(timespec="seconds")),
+        )
+
+    async def load_dialog(self, session_id: str) -> DialogRecord | None:
+        row = await self.db.fetch_one(
+            "SELECT script, snapshot, source, suspended_at FROM dialogs WHERE session_id = ?",
+            (session_id,))
+        if row is None:
+            return None
+        return DialogRecord(row["script"], json.loads(row["snapshot"]),
+                            datetime.fromisoformat(row["suspended_at"]), row["source"])
+
+    async def clear_dialog(self, session_id: str) -> None:
+        await self.db.execute("DELETE FROM dialogs WHERE session_id = ?", (session_id,))
