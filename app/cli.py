@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import check, run, schema
+from app.commands import bots, chat, check, models, run, schema, transcribe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,9 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Hearth: run General Bots packages on your own machine.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chat.add_parser(sub)
+    bots.add_parser(sub)
     check.add_parser(sub)
+    models.add_parser(sub)
     run.add_parser(sub)
     schema.add_parser(sub)
+    transcribe.add_parser(sub)
     return parser
 
 

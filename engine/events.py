@@ -134,3 +134,35 @@ class JobFinished(Event):
     script: str
     output: tuple[str, ...] = ()
     error: str | None = None
+
+
+_NESTED: dict[str, type[Any]] = {"suggestions": SuggestionDTO, "switchers": SwitcherDTO,
+                                  "citations": CitationDTO}
+
+
+def event_types() -> dict[str, type[Event]]:
+    found: dict[str, type[Event]] = {}
+    pending: list[type[Event]] = [Event]
+    while pending:
+        kind = pending.pop()
+        for sub in kind.__subclasses__():
+            found[sub.__name__] = sub
+            pending.append(sub)
+    return found
+
+
+def event_from_json(data: dict[str, Any]) -> Event | None:
+    """The typed event of a bus message (``to_json`` output); None for an unknown type."""
+    kind = event_types().get(str(data.get("type")))
+    if kind is None:
+        return None
+    fields = {k: v for k, v in data.items() if k != "type"}
+    for name, nested in _NESTED.items():
+        if name in fields:
+            fields[name] = tuple(nested(**item) for item in fields[name])
+    for name in ("options", "diagnostics", "output"):
+        if name in fields and isinstance(fields[name], list):
+            fields[name] = tuple(fields[name])
+    if "message_type" in fields:
+        fields["message_type"] = MessageType(fields["message_type"])
+    return kind(**fields)

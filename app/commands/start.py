@@ -1,15 +1,12 @@
-"""``hearth`` with no sub-command: the desktop window, or the terminal without a display."""
+"""``hearth`` with no sub-command: the desktop window, or the terminal chat without one."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-import shutil
 import sys
-from pathlib import Path
 
-from app.paths import AppPaths
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "templates"
+from app.engine_factory import build_engine
 
 
 def has_display() -> bool:
@@ -17,22 +14,26 @@ def has_display() -> bool:
         or sys.platform in ("win32", "darwin")
 
 
-def install_template(name: str, paths: AppPaths) -> Path:
-    """Copy a bundled template into the bots folder unless a bot of that name exists."""
-    target = paths.bots_dir / f"{name}.gbai"
-    if not target.exists():
-        shutil.copytree(TEMPLATES / f"{name}.gbai", target)
-    return target
+async def _ensure_starter() -> str:
+    """The bot to open: the first installed one, or a new bot from the starter template."""
+    async with build_engine(run_scheduler=False, watch_bots=False) as engine:
+        names = engine.bots.names()
+        if names:
+            return "starter" if "starter" in names else names[0]
+        engine.new_bot("starter", "starter")
+        return "starter"
 
 
 def start() -> int:
-    paths = AppPaths.from_env().ensure_dirs()
     if has_display():
-        print("The desktop app is not available in this build yet; starting the terminal.",
+        print("The desktop app is not part of this build yet; starting the terminal chat.",
               file=sys.stderr)
-    bot = install_template("starter", paths)
-    print(f"Hearth (terminal) — bot '{bot.name[:-5]}' from {bot}", file=sys.stderr)
-    from app.commands import run
+    else:
+        print("No display found: starting the terminal chat.", file=sys.stderr)
+    bot = asyncio.run(_ensure_starter())
+    from app.commands.chat import chat
 
-    script = bot / "starter.gbdialog" / "start.bas"
-    return run.run(run.build_args(script))
+    try:
+        return asyncio.run(chat(bot, None, "local", logs=False))
+    except KeyboardInterrupt:
+        return 130

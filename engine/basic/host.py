@@ -183,8 +183,9 @@ class SchedulerService(Protocol):
 
 
 class EventService(Protocol):
-    def publish(self, name: str, data: Value) -> None:
-        """Queue the handlers of *other* scripts of the bot (the current script's run inline)."""
+    def publish(self, name: str, data: Value, source: str) -> None:
+        """Queue the handlers of the bot's scripts other than ``source`` (the current
+        script's handlers already ran inline)."""
         ...
     def wait_for(self, name: str, timeout: float | None) -> Value:
         """WAIT FOR EVENT: the event's data, or null after ``timeout`` seconds."""

@@ -98,6 +98,16 @@ class VM(RunSetup):
         self.frames = [frame]
         return self._go()
 
+    def start_handler(self, program: Program, handler: ProcCode, event: Any) -> Outcome:
+        """Run one ``ON EVENT`` handler of ``program`` in a run of its own (§9.7)."""
+        self._resumed_at = time.monotonic()
+        from engine.basic.runs import config_parameters
+
+        global_vars = config_parameters(self.host.config)
+        frame = Frame(self, program, handler.code, {"event": event}, global_vars, handler, True)
+        self.frames = [frame]
+        return self._go()
+
     def deliver(self, message: Message | str) -> Outcome:
         """Give the user's answer to the suspended HEAR and continue."""
         if isinstance(message, str):

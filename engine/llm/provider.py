@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
@@ -157,21 +157,41 @@ class ToolCallAccumulator:
                      for i, p in sorted(self._parts.items()) if p[1])
 
 
-async def collect(deltas: AsyncIterator[Delta]) -> Completion:
-    """Drain a stream into one :class:`Completion`."""
-    text: list[str] = []
-    calls = ToolCallAccumulator()
-    finish = Finish("stop")
-    async for delta in deltas:
+@dataclass(slots=True)
+class _Collector:
+    text: list[str] = field(default_factory=list)
+    calls: ToolCallAccumulator = field(default_factory=ToolCallAccumulator)
+    finish: Finish = field(default_factory=lambda: Finish("stop"))
+
+    def add(self, delta: Delta) -> None:
         match delta:
             case TextChunk():
-                text.append(delta.text)
+                self.text.append(delta.text)
             case ToolCallChunk():
-                calls.add(delta)
+                self.calls.add(delta)
             case Finish():
-                finish = delta
-    return Completion("".join(text), calls.calls(), finish.reason, finish.prompt_tokens,
-                      finish.completion_tokens)
+                self.finish = delta
+
+    def completion(self) -> Completion:
+        f = self.finish
+        return Completion("".join(self.text), self.calls.calls(), f.reason, f.prompt_tokens,
+                          f.completion_tokens)
+
+
+async def collect(deltas: AsyncIterator[Delta]) -> Completion:
+    """Drain a stream into one :class:`Completion`."""
+    collector = _Collector()
+    async for delta in deltas:
+        collector.add(delta)
+    return collector.completion()
+
+
+def collect_sync(deltas: Iterable[Delta]) -> Completion:
+    """Drain a blocking stream into one :class:`Completion`."""
+    collector = _Collector()
+    for delta in deltas:
+        collector.add(delta)
+    return collector.completion()
 
 
 def estimate_tokens(text: str) -> int:

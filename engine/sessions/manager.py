@@ -197,7 +197,9 @@ class SessionManager:
                 return Outcome(False)
             return vm.deliver(answer)
 
-        await self._run(state, program, deliver, record.source)
+        outcome = await self._run(state, program, deliver, record.source)
+        if record.source is not None:
+            await self._show_result(state, outcome)  # a tool button's generated dialog
         if restored:
             await self._discard(state, record, "its script changed")
             await self._answer(state, compiled, message)
@@ -264,10 +266,14 @@ class SessionManager:
             outcome = await self._run(state, wrapper, lambda vm: vm.start(wrapper), source)
         else:
             outcome = await self._run(state, program, lambda vm: vm.start(program, arguments))
-        if not outcome.waiting and outcome.error is None and outcome.result is not None:
-            await self._say(state, values.text(outcome.result))
+        await self._show_result(state, outcome)
         await self._emit(ToolExecution(state.id, program.name, arguments,
                                        values.text(outcome.result), finished=True))
+
+    async def _show_result(self, state: SessionState, outcome: Outcome) -> None:
+        """A tool run from a button shows a non-null result as a bot message (§11.4)."""
+        if not outcome.waiting and outcome.error is None and outcome.result is not None:
+            await self._say(state, values.text(outcome.result))
 
     # -- helpers -------------------------------------------------------------------------------
     async def _say(self, state: SessionState, text: str) -> None:

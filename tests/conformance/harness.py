@@ -169,7 +169,7 @@ class RecordedScheduler:
 
 
 class LocalEvents:
-    def publish(self, name: str, data: Any) -> None:
+    def publish(self, name: str, data: Any, source: str) -> None:
         return None
 
     def wait_for(self, name: str, timeout: float | None) -> Any:

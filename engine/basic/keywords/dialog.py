@@ -178,7 +178,7 @@ def publish_event(vm: VM, call: Invocation) -> None:
     frame = call.frame
     for handler in frame.program.handlers.get(name.lower(), []):
         vm.run_handler(frame, handler, {"name": name, "data": data})
-    vm.host.events.publish(name, data)
+    vm.host.events.publish(name, data, frame.program.name.lower())
 
 
 @keyword("WAIT FOR EVENT")

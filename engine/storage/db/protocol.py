@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeAlias
 
 from engine.storage.lifecycle import Resource
 
-SqlValue: TypeAlias = None | bool | int | float | str | bytes
+SqlValue: TypeAlias = bool | int | float | str | bytes | None
 """What a parameter may be; a column comes back as one of these (bool as int in SQLite)."""
 
 Params: TypeAlias = Sequence[SqlValue] | Mapping[str, SqlValue]

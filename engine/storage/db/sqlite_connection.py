@@ -105,12 +105,14 @@ def fetch_one(conn: Connection, sql: str, params: Params) -> Row | None:
 
 def execute(conn: Connection, sql: str, params: Params) -> int:
     with translated():
-        return max(conn.execute(sql, params).rowcount, 0)
+        changed: int = conn.execute(sql, params).rowcount
+        return max(changed, 0)
 
 
 def executemany(conn: Connection, sql: str, params: Iterable[Params]) -> int:
     with translated():
-        return max(conn.executemany(sql, params).rowcount, 0)
+        changed: int = conn.executemany(sql, params).rowcount
+        return max(changed, 0)
 
 
 def _rows(cursor: Any, rows: list[tuple[Any, ...]]) -> list[Row]:

@@ -68,7 +68,9 @@ def _absolute(path: Path) -> Path:
 
 
 def _start(path: Path, readers: int) -> DatabaseFile:
-    writer = ConnectionThreads("sqlite-writer", 1, lambda: sql.connect_writer(path), sql.close_writer)
+    writer = ConnectionThreads(
+        "sqlite-writer", 1, lambda: sql.connect_writer(path), sql.close_writer
+    )
     pool = ConnectionThreads(
         "sqlite-reader", readers, lambda: sql.connect_reader(path), lambda conn: conn.close()
     )

@@ -57,6 +57,14 @@ SUB new_reminder()
         REMEMBER "usual-time", time, "90 days"
     END IF
 
+    ' Today at a time that has passed: ask for a later time instead of failing.
+    tries = 0
+    DO WHILE due_at(day, time) <= NOW() AND tries < 3
+        tries += 1
+        time = ASK "That time has already passed today. At what time then?" AS HOUR
+        IF ISNULL(time) THEN EXIT SUB
+    LOOP
+
     TALK "Should it repeat?"
     HEAR how AS "Just once", "Every day", "Every week", "Every month"
     SELECT CASE how
@@ -74,7 +82,13 @@ SUB new_reminder()
     TALK confirmation
 END SUB
 
+' The datetime of a date at "HH:MM".
+FUNCTION due_at(day, time)
+    RETURN DATEADD(DATEADD(day, VAL(LEFT(time, 2)), "hour"), VAL(RIGHT(time, 2)), "minute")
+END FUNCTION
+
 ' Let the user pick one of their open reminders from a menu; null when there is none or no pick.
+' It asks (HEAR), so it is called with "r = CALL pick_reminder(…)", which can wait for the answer.
 FUNCTION pick_reminder(question)
     rows = SORT(FIND("reminders", {owner: me, done: FALSE}), "due")
     IF COUNT(rows) = 0 THEN
@@ -92,7 +106,7 @@ FUNCTION pick_reminder(question)
 END FUNCTION
 
 SUB snooze()
-    r = pick_reminder("Which one should wait?")
+    r = CALL pick_reminder("Which one should wait?")
     IF ISNULL(r) THEN EXIT SUB
     TALK "For how long?"
     HEAR delay AS "1 hour", "3 hours", "Until tomorrow", "1 week"
@@ -116,7 +130,7 @@ SUB snooze()
 END SUB
 
 SUB mark_done()
-    r = pick_reminder("Which one is done?")
+    r = CALL pick_reminder("Which one is done?")
     IF ISNULL(r) THEN EXIT SUB
     IF r.repeat = "never" THEN
         UPDATE "reminders" SET done = TRUE WHERE id = r.id

@@ -1,0 +1,226 @@
+"""One collection's index: a SQLite file with chunks, FTS5 (BM25) and sqlite-vec vectors.
+
+Schema (``schema_version`` 1)::
+
+    meta(key, value)                       embedder, dimensions, generation
+    documents(id, source UNIQUE, sha256, size, mtime_ns, title, pages, chunks, indexed_at)
+    chunks(id, document_id, ordinal, page, start, end, context, text)
+    chunks_fts  fts5(context, text)        contentless; rowid = chunks.id
+    chunks_vec  vec0(float[D], cosine)     rowid = chunks.id
+
+A document is written in **one** ``BEGIN IMMEDIATE`` transaction: its old chunks leave the
+three tables and the new ones enter them together with the ``documents`` row carrying the
+content hash. A crash (even SIGKILL) at any point leaves either the old or the new state, and
+a document whose row is missing or carries another hash is simply indexed again. Each write
+bumps ``generation``, which readers use to refresh their in-memory vector matrix.
+
+Writers and readers use separate connections (WAL); :class:`IndexWriter` must only be used by
+one thread at a time, the knowledge base gives it a dedicated one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlean as sqlite3
+import sqlite_vec
+
+from engine.kb.document import Chunk
+from engine.kb.embedders import Vectors
+from engine.kb.errors import IndexStoreError
+
+SCHEMA_VERSION = "1"
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    chunks: int
+    pages: int = 0
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    id: int
+    source: str
+    page: int | None
+    start: int
+    end: int
+    context: str
+    text: str
+
+
+def connect(path: Path, *, readonly: bool = False) -> Any:
+    """A connection with sqlite-vec loaded, WAL, and autocommit (transactions are explicit)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                               timeout=30)
+        conn.enable_load_extension(True)
+        sqlite_vec.load(conn)
+        conn.enable_load_extension(False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        if readonly:
+            conn.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        raise IndexStoreError(f"cannot open the index {path}: {exc}") from exc
+    return conn
+
+
+def meta(conn: Any, key: str) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:  # no schema yet
+        return None
+    return None if row is None else str(row[0])
+
+
+def generation(conn: Any) -> int:
+    return int(meta(conn, "generation") or 0)
+
+
+class IndexWriter:
+    """Schema management and per-document transactional writes for one index file."""
+
+    def __init__(self, path: Path, embedder_name: str, dimensions: int) -> None:
+        self.path = path
+        self.conn = connect(path)
+        self.rebuilt = self._ensure_schema(embedder_name, dimensions)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _ensure_schema(self, embedder_name: str, dimensions: int) -> bool:
+        """Create the tables; start over when the embedder changed. True if started over."""
+        stored = (meta(self.conn, "embedder"), meta(self.conn, "dimensions"))
+        if stored == (embedder_name, str(dimensions)) and meta(self.conn, "schema_version") == \
+                SCHEMA_VERSION:
+            return False
+        existed = stored != (None, None)
+        with self.transaction():
+            for table in ("chunks_vec", "chunks_fts", "chunks", "documents", "meta"):
+                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self._create(embedder_name, dimensions)
+        return existed
+
+    def _create(self, embedder_name: str, dimensions: int) -> None:
+        execute = self.conn.execute
+        execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        execute("""CREATE TABLE documents (
+            id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, title TEXT NOT NULL DEFAULT '',
+            pages INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL, indexed_at REAL NOT NULL)""")
+        execute("""CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL
+                REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL, page INTEGER, start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL, context TEXT NOT NULL, text TEXT NOT NULL)""")
+        execute("CREATE INDEX chunks_by_document ON chunks(document_id)")
+        execute(f"""CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, content='',
+            contentless_delete=1, tokenize='{FTS_TOKENIZER}')""")
+        execute(f"""CREATE VIRTUAL TABLE chunks_vec USING vec0(
+            embedding float[{int(dimensions)}] distance_metric=cosine)""")
+        execute("INSERT INTO meta VALUES ('schema_version', ?), ('embedder', ?), "
+                "('dimensions', ?), ('generation', '0')",
+                (SCHEMA_VERSION, embedder_name, str(dimensions)))
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def documents(self) -> dict[str, DocumentRow]:
+        rows = self.conn.execute(
+            "SELECT source, sha256, size, mtime_ns, chunks, pages, title FROM documents")
+        return {row[0]: DocumentRow(*row) for row in rows}
+
+    def replace_document(self, document: DocumentRow, chunks: Sequence[Chunk],
+                         vectors: Vectors) -> None:
+        """Swap the document's chunks for ``chunks`` (with their vectors) atomically."""
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk is required")
+        with self.transaction():
+            self._delete(document.source)
+            doc_id = self.conn.execute(
+                "INSERT INTO documents (source, sha256, size, mtime_ns, title, pages, chunks, "
+                "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (document.source, document.sha256, document.size, document.mtime_ns,
+                 document.title, document.pages, len(chunks), time.time())).lastrowid
+            for chunk, vector in zip(chunks, vectors, strict=True):
+                chunk_id = self.conn.execute(
+                    'INSERT INTO chunks (document_id, ordinal, page, start, "end", context, text)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, chunk.ordinal, chunk.page, chunk.start, chunk.end, chunk.context,
+                     chunk.text)).lastrowid
+                self.conn.execute("INSERT INTO chunks_fts (rowid, context, text) VALUES (?, ?, ?)",
+                                  (chunk_id, chunk.context, chunk.text))
+                self.conn.execute("INSERT INTO chunks_vec (rowid, embedding) VALUES (?, ?)",
+                                  (chunk_id, np.ascontiguousarray(vector, np.float32).tobytes()))
+            self._bump()
+
+    def touch(self, source: str, size: int, mtime_ns: int) -> None:
+        """Record a new size/mtime for a document whose content did not change."""
+        with self.transaction():
+            self.conn.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE source = ?",
+                              (size, mtime_ns, source))
+
+    def remove_documents(self, sources: Iterable[str]) -> int:
+        """Remove each document (one transaction each); how many existed."""
+        removed = 0
+        for source in sources:
+            with self.transaction():
+                removed += self._delete(source)
+                self._bump()
+        return removed
+
+    def _delete(self, source: str) -> int:
+        row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            return 0
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT id FROM chunks WHERE document_id = ?", (row[0],))]
+        self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        self.conn.executemany("DELETE FROM chunks_vec WHERE rowid = ?", [(i,) for i in ids])
+        self.conn.execute("DELETE FROM chunks WHERE document_id = ?", (row[0],))
+        self.conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+        return 1
+
+    def _bump(self) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                          "WHERE key = 'generation'")
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"cannot write the index: {exc}") from exc
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: object) -> None:
+        if kind is None:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.conn.execute("ROLLBACK")
+                raise IndexStoreError(f"cannot write the index: {exc}") from exc
+        else:
+            self.conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise IndexStoreError(f"cannot write the index: {error}") from error

@@ -1,0 +1,209 @@
+"""One chat turn (ARCHITECTURE.md §3): prompt → semantic cache → streamed answer with the
+bounded tool loop → events.
+
+The session manager builds a :class:`TurnRequest`, picks the provider
+(:class:`~engine.llm.factory.LlmProviders`), and runs ``ChatTurn(...).run(request, emit)`` in a
+task. Cancelling that task (a new user message, ``message_type`` 9) stops generation: the
+cancellation reaches the provider's stream, which stops the model; no ``Done`` is emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.llm.cache import CacheScope, SemanticCache, digest
+from engine.llm.config import LlmConfig
+from engine.llm.errors import LlmError, LlmTimeout
+from engine.llm.events import (
+    Citations,
+    Done,
+    Emit,
+    Failed,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    TurnEvent,
+)
+from engine.llm.metrics import LlmMetrics
+from engine.llm.prompt import Citation, Passage, Prompt, PromptBuilder, PromptInput
+from engine.llm.provider import ChatModel, CompletionRequest, JsonObject, Message
+from engine.llm.think import ThinkFilter
+from engine.llm.toolloop import LoopEvent, ToolLoop, ToolRunner
+
+DEFAULT_ANSWER_TOKENS = 512
+_CITED = re.compile(r"\[(\d{1,3})\]")
+
+__all__ = ["Citations", "Done", "Failed", "TextDelta", "ToolFinished", "ToolStarted",
+           "TurnEvent"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnOptions:
+    """The turn's knobs, usually :meth:`from_config` of the bot's config."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_tool_rounds: int = 5
+    history_limit: int | None = None
+    native_tools: bool | None = None
+    cache: bool = False
+    cache_semantic: bool = False
+    idle_timeout: float = 60.0
+
+    @classmethod
+    def from_config(cls, llm: LlmConfig) -> TurnOptions:
+        return cls(temperature=llm.temperature, max_tokens=llm.max_tokens,
+                   max_tool_rounds=llm.max_tool_rounds, history_limit=llm.history_limit,
+                   native_tools=llm.native_tools, cache=llm.cache,
+                   cache_semantic=llm.cache_semantic, idle_timeout=llm.timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    """Everything one turn needs. ``system_parts``: PROMPT.md/system-prompt, BEGIN SYSTEM
+    PROMPT texts, switcher prompts, in that order; ``context``: the active SET CONTEXT text;
+    ``tools``: OpenAI descriptors of the session's tools; ``model``: the session's USE MODEL
+    choice (the provider given to :class:`ChatTurn` must already be the one for it);
+    ``private``: the prompt holds user-private data the other fields do not show (per-user
+    KB, memory), so cached answers are scoped to ``user_id``."""
+
+    bot_id: str
+    session_id: str
+    user_id: str | None
+    message: str
+    system_parts: tuple[str, ...] = ()
+    context: str | None = None
+    history: tuple[Message, ...] = ()
+    tools: tuple[JsonObject, ...] = ()
+    kb_passages: tuple[Passage, ...] = ()
+    kb_version: str = ""
+    model: str | None = None
+    private: bool = False
+    options: TurnOptions = field(default_factory=TurnOptions)
+
+
+class ChatTurn:
+    def __init__(self, model: ChatModel, *, tools: ToolRunner | None = None,
+                 cache: SemanticCache | None = None, metrics: LlmMetrics | None = None) -> None:
+        self._model = model
+        self._tools = tools
+        self._cache = cache
+        self._metrics = metrics
+
+    async def run(self, request: TurnRequest, emit: Emit) -> str | None:
+        """Run the turn, emitting its events; the answer's text, or None when it failed."""
+        if self._metrics:
+            self._metrics.request()
+        try:
+            return await self._run(request, emit)
+        except LlmError as error:
+            await emit(Failed(error.message, type(error).__name__))
+            return None
+
+    async def _run(self, request: TurnRequest, emit: Emit) -> str:
+        prompt = self.prompt(request)
+        scope = cache_scope(request, self._model.model)
+        use_cache = self._cache is not None and request.options.cache
+        if use_cache and (answer := await self._cached(request, scope, emit)) is not None:
+            return answer
+        text, used_tools = await self._answer(request, prompt, emit)
+        citations = cited(prompt.citations, text)
+        if citations:
+            await emit(Citations(citations))
+        await emit(Done(text))
+        if use_cache and text and not used_tools:
+            assert self._cache is not None
+            await self._cache.store(scope, request.message, text, citations)
+        return text
+
+    def prompt(self, request: TurnRequest) -> Prompt:
+        options = request.options
+        builder = PromptBuilder(self._model.count_tokens, self._model.capabilities.max_context,
+                                options.max_tokens or DEFAULT_ANSWER_TOKENS,
+                                options.history_limit)
+        return builder.build(PromptInput(
+            request.message, request.system_parts, request.context, request.kb_passages,
+            request.history, request.tools if self._tools is not None else ()))
+
+    async def _cached(self, request: TurnRequest, scope: CacheScope, emit: Emit) -> str | None:
+        assert self._cache is not None
+        semantic = request.options.cache_semantic and not request.tools
+        found = await self._cache.lookup(scope, request.message, semantic=semantic)
+        if found is None:
+            return None
+        await emit(TextDelta(found.text))
+        if found.citations:
+            await emit(Citations(found.citations))
+        await emit(Done(found.text, cached=True))
+        return found.text
+
+    async def _answer(self, request: TurnRequest, prompt: Prompt,
+                      emit: Emit) -> tuple[str, bool]:
+        options = request.options
+        completion = CompletionRequest(prompt.messages, tools=prompt.tools,
+                                       temperature=options.temperature,
+                                       max_tokens=options.max_tokens or DEFAULT_ANSWER_TOKENS)
+        loop = ToolLoop(self._model, self._tools or _NoTools(),
+                        max_rounds=options.max_tool_rounds, native=options.native_tools,
+                        context=request.context)
+        visible, used_tools = ThinkFilter(), False
+        parts: list[str] = []
+        async for event in _idle_limited(loop.run(completion), options.idle_timeout):
+            if isinstance(event, TextDelta):
+                if text := visible.feed(event.text):
+                    parts.append(text)
+                    await emit(TextDelta(text))
+            else:
+                used_tools = True
+                await emit(event)
+        if tail := visible.flush().rstrip():
+            parts.append(tail)
+            await emit(TextDelta(tail))
+        return "".join(parts).strip(), used_tools
+
+
+async def _idle_limited(events: AsyncGenerator[LoopEvent, None],
+                        seconds: float) -> AsyncGenerator[LoopEvent, None]:
+    """The events, failing with LlmTimeout when none arrives for ``seconds``. The deadline
+    covers only the wait for the next event (never the consumer's work between events)."""
+    async with aclosing(events):
+        while True:
+            try:
+                async with asyncio.timeout(seconds):
+                    event = await anext(events)
+            except StopAsyncIteration:
+                return
+            except TimeoutError as error:
+                raise LlmTimeout(f"the model did not answer within {seconds:g} s") from error
+            yield event
+
+
+def cache_scope(request: TurnRequest, model: str) -> CacheScope:
+    """Where the turn's answer may be cached: everything the answer depends on, plus the user
+    when the prompt is private (a context, the user's own messages, or ``private``)."""
+    private = request.private or bool(request.context) or any(
+        m.role == "user" for m in request.history)
+    return CacheScope(
+        bot=request.bot_id, model=model,
+        system_hash=digest(json.dumps([request.system_parts, request.context])),
+        tools_hash=digest(json.dumps(request.tools, sort_keys=True, default=str)),
+        history_hash=digest(json.dumps([[m.role, m.content] for m in request.history])),
+        kb_version=request.kb_version, user=request.user_id if private else None)
+
+
+def cited(citations: tuple[Citation, ...], text: str) -> tuple[Citation, ...]:
+    """The citations the answer refers to as ``[n]``; all of them when it names none."""
+    numbers = {int(n) for n in _CITED.findall(text)}
+    chosen = tuple(c for c in citations if c.n in numbers)
+    return chosen or citations
+
+
+class _NoTools:
+    async def run(self, name: str, arguments: dict[str, Any]) -> str:
+        return "Error: no tools can run in this session"

@@ -1,0 +1,53 @@
+"""Storage: four protocols and their backends, chosen by URL (ARCHITECTURE §2).
+
+========  =====================================  ===========================  ==============
+kind      protocol                               embedded backend             URL
+========  =====================================  ===========================  ==============
+db        :class:`~.db.protocol.Database`        ``SqliteDatabase``           ``sqlite:///…``
+objects   :class:`~.objects.protocol.ObjectStore` ``LocalObjectStore``        ``file:///…``
+cache     :class:`~.cache.protocol.Cache`        ``DiskCache``                ``disk:///…``
+bus       :class:`~.bus.protocol.EventBus`       ``LocalEventBus``            ``local``
+========  =====================================  ===========================  ==============
+
+Backends are made by :mod:`engine.storage.urls` (imported lazily), opened with ``async with``
+and raise only :class:`~engine.storage.errors.StorageError` and its subclasses. See
+``docs/storage.md``.
+"""
+
+from engine.storage.errors import (
+    ConstraintError,
+    DatabaseError,
+    InvalidKeyError,
+    MigrationError,
+    ObjectNotFoundError,
+    ObjectStoreError,
+    StorageClosedError,
+    StorageError,
+    StorageUrlError,
+)
+from engine.storage.urls import (
+    StorageUrl,
+    cache_from_url,
+    database_from_url,
+    event_bus_from_url,
+    object_store_from_url,
+    register_backend,
+)
+
+__all__ = [
+    "ConstraintError",
+    "DatabaseError",
+    "InvalidKeyError",
+    "MigrationError",
+    "ObjectNotFoundError",
+    "ObjectStoreError",
+    "StorageClosedError",
+    "StorageError",
+    "StorageUrl",
+    "StorageUrlError",
+    "cache_from_url",
+    "database_from_url",
+    "event_bus_from_url",
+    "object_store_from_url",
+    "register_backend",
+]

@@ -1,0 +1,5 @@
+"""Event buses: the :class:`EventBus` protocol; backends in ``local`` (later ``redis``)."""
+
+from engine.storage.bus.protocol import Event, EventBus, Subscription
+
+__all__ = ["Event", "EventBus", "Subscription"]

@@ -1,0 +1,5 @@
+"""Caches: the :class:`Cache` protocol; backends in ``disk`` (later ``redis``)."""
+
+from engine.storage.cache.protocol import Cache
+
+__all__ = ["Cache"]
