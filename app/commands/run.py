@@ -130,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             if reply is None:
                 print("(the dialog is waiting for an answer; no more input)", file=sys.stderr)
                 return 0
+            output.choices = []  # a new question numbers its choices from 1
             outcome = vm.deliver(reply)
         return _finish(outcome)
     finally:

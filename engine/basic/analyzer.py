@@ -71,6 +71,10 @@ class ModuleNames:
     def __init__(self, module: ast.Module) -> None:
         self.module_vars: set[str] = {n for n, _ in assigned_names(module.body)}
         self.module_vars.update(p.name.lower() for p in module.params)
+        if module.webhooks:  # the request of a WEBHOOK run (§9.7)
+            self.module_vars.update(("method", "path", "params", "headers", "body"))
+        if module.email_triggers:  # the message of an ON EMAIL run (§9.7)
+            self.module_vars.add("email")
         self.declared: set[str] = set(self.module_vars)
         self.locals: dict[str, set[str]] = {}
         for key, proc in module.procedures.items():

@@ -36,9 +36,11 @@ def closer_of(tokens: tuple[Token, ...]) -> str | None:
     if first in ("ELSEIF", "NEXT", "WEND", "LOOP"):
         return first
     if first in ("CASE", "DEFAULT") and (len(tokens) == 1 or first == "CASE"):
-        if first == "CASE" and len(tokens) > 1 and tokens[1].kind == OP and \
-                tokens[1].value in ("=", "+=", "-=", "*=", "/=", "&=", ".", "["):
-            return None  # `case = …` is an assignment
+        after = tokens[1] if len(tokens) > 1 else None
+        if first == "CASE" and after is not None and after.kind == OP and (
+                after.value in ("=", "+=", "-=", "*=", "/=", "&=")
+                or (after.value in (".", "[") and not after.space_before)):
+            return None  # `case = …`, `case.x = …`, `case[0] = …` are assignments (§4.0)
         return "CASE"
     return None
 

@@ -33,7 +33,10 @@ class Diagnostic:
         """The headline, the offending source line and a caret under the code."""
         lines = source.splitlines()
         text = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
-        caret = " " * max(self.col - 1, 0) + "^" * max(self.width, 1)
+        # keep the line's tabs in the caret's indentation so the caret lines up under the
+        # code whatever the tab width (a tab counts as one column, §2.1)
+        lead = "".join(ch if ch == "\t" else " " for ch in text[: max(self.col - 1, 0)])
+        caret = lead.ljust(max(self.col - 1, 0)) + "^" * max(self.width, 1)
         return f"{self.headline(file)}\n    {text}\n    {caret}"
 
     def transcript(self) -> str:

@@ -34,6 +34,15 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
 
     # -- simple statements -----------------------------------------------------------------
     def _assign(self, stmt: ast.Assign) -> None:
+        value = stmt.value
+        if stmt.op == "=" and isinstance(value, ast.Call) and \
+                value.name.lower() in self.program.module.procedures and \
+                not self.scope.is_own_function(value.name.lower()):
+            # `x = f(args)`: a frame push, so a HEAR inside f can suspend (§12.4)
+            store = self.store(stmt.target, stmt.force_variable)
+            args = [self.expr(a) for a in value.args]
+            self.em.emit(CallInstr(value.name.lower(), args, store, True), stmt.line)
+            return
         self.em.emit(self.assign_instr(stmt), stmt.line)
 
     def _dim(self, stmt: ast.Dim) -> None:

@@ -27,6 +27,9 @@ _TWO_CHAR_OPS = frozenset({"<>", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=",
 _ONE_CHAR_OPS = frozenset("+-*/\\^&=<>()[]{},.:;#?!$@%|")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$", "`": "`"}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
+# numbers are ASCII (§2.4); other Unicode digits ("²", "١") are not numbers
+_DIGITS = frozenset("0123456789")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 _BLOCK_START = re.compile(r"[ \t]*BEGIN[ \t_]+(TALK|SYSTEM[ \t_]+PROMPT|MAIL)\b", re.IGNORECASE)
 # first tokens of a BEGIN line: "_" joins the words like a space (§2.5)
@@ -191,7 +194,7 @@ class Lexer:
             if parts is None:
                 return None
             return Token(STRING, parts, line, col, col + 1, space)
-        if ch.isdigit() or (ch == "." and self._peek(1).isdigit()):
+        if ch in _DIGITS or (ch == "." and self._peek(1) in _DIGITS):
             return self._number(col, space)
         if ch.isalpha() or ch == "_":
             start = self.i
@@ -211,7 +214,7 @@ class Lexer:
         return None
 
     def _number(self, col: int, space: bool) -> Token:
-        match = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?").match(self.src, self.i)
+        match = _NUMBER.match(self.src, self.i)
         assert match is not None
         text = match.group(0)
         self.i = match.end()

@@ -18,10 +18,11 @@ from typing import Any
 
 from engine.basic.schedules import next_fire, to_cron
 from engine.bots.registry import BotRegistry
+from engine.storage.migrations import apply_migrations, register_migration
 
 log = logging.getLogger(__name__)
 
-MIGRATION = [
+_TABLES = [
     """CREATE TABLE IF NOT EXISTS job_runs (
         job_key TEXT NOT NULL, fire_at TEXT NOT NULL, status TEXT NOT NULL,
         started_at TEXT NOT NULL, finished_at TEXT, output TEXT, error TEXT,
@@ -32,6 +33,8 @@ MIGRATION = [
     """CREATE TABLE IF NOT EXISTS scheduler_state (
         name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
 ]
+
+register_migration("scheduler", "0001_jobs", _TABLES)
 
 RunJob = Callable[[str, str, str], Awaitable[Any]]  # bot, script, job key
 
@@ -72,8 +75,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
 
     async def install(self) -> None:
-        for sql in MIGRATION:
-            await self.db.execute(sql)
+        await apply_migrations(self.db)
         await self.db.execute(
             "UPDATE job_runs SET status = 'interrupted', finished_at = ? "
             "WHERE status = 'running'", (self._stamp(self.now()),))

@@ -64,7 +64,8 @@ def _sections(document: ExtractedDocument) -> Iterator[_Section]:
             if current is not None:
                 yield current
                 current = None
-            if pending_heading is not None:  # a heading with no text of its own
+            if pending_heading is not None and pending_heading.block.level >= block.level:
+                # A heading with neither text nor sub-sections: index the heading itself.
                 yield _Section(_context(document.title, headings[:-1]), pending_heading.block.page,
                                [_Span(pending_heading.start, pending_heading.end)])
             headings = [(level, h) for level, h in headings if level < block.level]

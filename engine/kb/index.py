@@ -2,7 +2,7 @@
 
 Schema (``schema_version`` 1)::
 
-    meta(key, value)                       embedder, dimensions, generation
+    meta(key, value)                       embedder, dimensions, chunking, generation
     documents(id, source UNIQUE, sha256, size, mtime_ns, title, pages, chunks, indexed_at)
     chunks(id, document_id, ordinal, page, start, end, context, text)
     chunks_fts  fts5(context, text)        contentless; rowid = chunks.id
@@ -94,30 +94,34 @@ def generation(conn: Any) -> int:
 class IndexWriter:
     """Schema management and per-document transactional writes for one index file."""
 
-    def __init__(self, path: Path, embedder_name: str, dimensions: int) -> None:
+    def __init__(self, path: Path, embedder_name: str, dimensions: int,
+                 chunking: str = "") -> None:
         self.path = path
         self.conn = connect(path)
-        self.rebuilt = self._ensure_schema(embedder_name, dimensions)
+        self.rebuilt = self._ensure_schema(embedder_name, dimensions, chunking)
 
     def close(self) -> None:
         self.conn.close()
 
-    def _ensure_schema(self, embedder_name: str, dimensions: int) -> bool:
-        """Create the tables; start over when the embedder changed. True if started over."""
-        stored = (meta(self.conn, "embedder"), meta(self.conn, "dimensions"))
-        if stored == (embedder_name, str(dimensions)) and meta(self.conn, "schema_version") == \
-                SCHEMA_VERSION:
+    def _ensure_schema(self, embedder_name: str, dimensions: int, chunking: str) -> bool:
+        """Create the tables; start over when the embedder or the chunking changed (every
+        stored vector or chunk would be wrong). True if an existing index was started over."""
+        wanted = {"schema_version": SCHEMA_VERSION, "embedder": embedder_name,
+                  "dimensions": str(dimensions), "chunking": chunking}
+        stored = {key: meta(self.conn, key) for key in wanted}
+        if stored == wanted:
             return False
-        existed = stored != (None, None)
         with self.transaction():
             for table in ("chunks_vec", "chunks_fts", "chunks", "documents", "meta"):
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")
-            self._create(embedder_name, dimensions)
-        return existed
+            self._create(dimensions)
+            self.conn.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
+        return stored["schema_version"] is not None
 
-    def _create(self, embedder_name: str, dimensions: int) -> None:
+    def _create(self, dimensions: int) -> None:
         execute = self.conn.execute
         execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        execute("INSERT INTO meta VALUES ('generation', '0')")
         execute("""CREATE TABLE documents (
             id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,
             size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, title TEXT NOT NULL DEFAULT '',
@@ -132,9 +136,12 @@ class IndexWriter:
             contentless_delete=1, tokenize='{FTS_TOKENIZER}')""")
         execute(f"""CREATE VIRTUAL TABLE chunks_vec USING vec0(
             embedding float[{int(dimensions)}] distance_metric=cosine)""")
-        execute("INSERT INTO meta VALUES ('schema_version', ?), ('embedder', ?), "
-                "('dimensions', ?), ('generation', '0')",
-                (SCHEMA_VERSION, embedder_name, str(dimensions)))
+
+    def set_meta(self, key: str, value: str) -> None:
+        if meta(self.conn, key) == value:
+            return
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.conn)

@@ -297,8 +297,6 @@ class ModelManager:
 
     def ensure(self, name: str, progress: Progress | None = None) -> Path:
         """The installed main file, pulling the model first when it is not installed."""
-        if self.status(name).installed:
-            return self.path(name)
         return self.pull(name, progress)
 
     def pull(self, name: str, progress: Progress | None = None, *, force: bool = False) -> Path:
@@ -314,33 +312,29 @@ class ModelManager:
             hashes = self._assemble(spec, Path(work), staging, progress)
             _check_sha256(spec, hashes)
             now = _now()
-            Manifest(spec.name, spec.sha256, spec.size, now, hashes,
-                     tuple(job.source.requirement for job in _jobs(spec)), now).write(staging)
+            sources = tuple(dict.fromkeys(job.source.requirement for job in _jobs(spec)))
+            Manifest(spec.name, spec.sha256, spec.size, now, hashes, sources, now).write(staging)
             self._commit(spec, staging, Path(work))
         return self.path(name)
 
     def verify(self, name: str, progress: Progress | None = None) -> Manifest:
-        """Re-hash every installed file; ModelError listing what differs."""
-        self.path(name)  # not installed → the usual message
+        """Re-hash every installed file (the main one against the catalog); ModelError if any
+        differs. Records ``verified_at`` in the manifest."""
+        self.path(name)  # not installed or damaged → the usual message
         status = self.status(name)
         assert status.manifest is not None
-        problems: list[str] = []
-        done, total = 0, sum(max(0, _size(status.folder / f)) for f in status.manifest.files)
-        for file, expected in status.manifest.files.items():
-            expected = status.spec.sha256 if file == status.spec.file else expected
-            digest = hashlib.sha256()
-            try:
-                with (status.folder / file).open("rb") as handle:
-                    while chunk := handle.read(_CHUNK):
-                        digest.update(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(f"verify {name}", done, total)
-            except OSError:
-                problems.append(f"{file} is missing")
-                continue
-            if digest.hexdigest() != expected:
-                problems.append(f"{file} has sha256 {digest.hexdigest()}, expected {expected}")
+        expected = {**status.manifest.files, status.spec.file: status.spec.sha256}
+        paths = [status.folder / file for file in expected]
+        done, total = 0, sum(_size(path) for path in paths)
+
+        def tick(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(f"verify {name}", done, total)
+
+        problems = [f"{path.name} has sha256 {actual}, expected {expected[path.name]}"
+                    for path in paths if (actual := _sha256(path, tick)) != expected[path.name]]
         if problems:
             raise ModelError(f"model {name} failed verification: {'; '.join(problems)}; "
                              f"run `hearth models pull {name} --force`")
@@ -466,7 +460,19 @@ def _size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:
-        return -1
+        return 0
+
+
+def _sha256(path: Path, tick: Callable[[int], None]) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                tick(len(chunk))
+    except OSError:
+        return "unreadable"
+    return digest.hexdigest()
 
 
 def _now() -> str:

@@ -33,7 +33,13 @@ from engine.events import (
 from engine.sessions.bridge import Emit, RunOutput, response, run_in_thread
 from engine.sessions.errors import SessionError
 from engine.sessions.state import SessionState
-from engine.sessions.store import ChatMessage, DialogRecord, SessionStore
+from engine.sessions.store import (
+    ChatMessage,
+    DialogRecord,
+    SessionStore,
+    SqlSessionStore,
+    TurnBuffer,
+)
 from engine.sessions.toolbutton import tool_wrapper
 
 log = logging.getLogger(__name__)
@@ -55,7 +61,7 @@ class SessionManager:
                  executor: ThreadPoolExecutor | None = None, chat: ChatHandler | None = None,
                  now: Callable[[], datetime] = datetime.now) -> None:
         self.bots = bots
-        self.store = store
+        self.store = TurnBuffer(store) if isinstance(store, SqlSessionStore) else store
         self._emit = emit
         self.executor = executor or ThreadPoolExecutor(4, thread_name_prefix="basic")
         self.chat = chat
@@ -82,6 +88,7 @@ class SessionManager:
         async with self._lock(state.id):
             await self._start(state, compiled)
             await self.store.save_session(state)
+            await self._flush(state.id)
         await self._emit(TurnFinished(state.id))
         return state
 
@@ -102,6 +109,7 @@ class SessionManager:
             state.clear_suggestions()
             await self._start(state, self.bots.bot(state.bot_name))
             await self.store.save_session(state)
+            await self._flush(session_id)
         await self._emit(TurnFinished(session_id))
 
     def cancel(self, session_id: str) -> bool:
@@ -127,6 +135,7 @@ class SessionManager:
                 error = failure.message
             finally:
                 await self.store.save_session(state)
+                await self._flush(state.id)
         await self._emit(TurnFinished(state.id, error))
 
     async def _route(self, state: SessionState, message: UserMessage) -> None:
@@ -283,6 +292,11 @@ class SessionManager:
     async def _record(self, state: SessionState, role: str, content: str, kind: int) -> None:
         await self.store.append_message(ChatMessage(state.id, role, content, int(kind),
                                                     self.now()))
+
+    async def _flush(self, session_id: str) -> None:
+        flush = getattr(self.store, "flush", None)
+        if flush is not None:
+            await flush(session_id)
 
     def _lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engine.sessions.state import SessionState
+from engine.storage.migrations import apply_migrations, register_migration
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-MIGRATIONS = [
+_TABLES = [
     ("0001_sessions", [
         """CREATE TABLE IF NOT EXISTS sessions (
             id TEXT PRIMARY KEY, bot TEXT NOT NULL, user_id TEXT, channel TEXT NOT NULL,
@@ -80,6 +81,10 @@ MIGRATIONS = [
 ]
 
 
+for _name, _statements in _TABLES:
+    register_migration("sessions", _name, _statements)
+
+
 class SqlSessionStore:
     """:class:`SessionStore` on the engine database (portable SQL, ``?`` placeholders)."""
 
@@ -87,10 +92,8 @@ class SqlSessionStore:
         self.db = db
 
     async def install(self) -> None:
-        """Create the tables (idempotent); the storage layer records the migration."""
-        for _, statements in MIGRATIONS:
-            for sql in statements:
-                await self.db.execute(sql)
+        """Apply the sessions migrations (recorded once in the ``migrations`` table)."""
+        await apply_migrations(self.db)
 
     async def save_session(self, state: SessionState) -> None:
         now = datetime.now().isoformat(timespec="seconds")
@@ -166,3 +169,113 @@ class SqlSessionStore:
 
     async def clear_dialog(self, session_id: str) -> None:
         await self.db.execute("DELETE FROM dialogs WHERE session_id = ?", (session_id,))
+
+    async def commit(self, session_id: str, state: SessionState | None,
+                     messages: list[ChatMessage], dialog: DialogRecord | None,
+                     dialog_changed: bool) -> None:
+        """A turn's writes in one transaction: new messages, the dialog, the state."""
+        async with self.db.transaction() as tx:
+            writer = SqlSessionStore(tx)
+            if messages:
+                await tx.executemany(
+                    "INSERT INTO messages (session_id, role, content, message_type, meta, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(m.session_id, m.role, m.content, m.message_type, dump(m.meta),
+                      m.created_at.isoformat(timespec="seconds")) for m in messages])
+            if dialog_changed:
+                if dialog is None:
+                    await writer.clear_dialog(session_id)
+                else:
+                    await writer.save_dialog(session_id, dialog)
+            if state is not None:
+                await writer.save_session(state)
+
+
+@dataclass
+class _Pending:
+    state: SessionState | None = None
+    messages: list[ChatMessage] = field(default_factory=list)
+    dialog: DialogRecord | None = None
+    dialog_changed: bool = False
+
+
+class TurnBuffer:
+    """A write-behind :class:`SessionStore` for one engine process.
+
+    A turn's writes are buffered and committed together by :meth:`flush` (one transaction
+    per turn instead of one per message); live sessions and their dialogs are cached, so a
+    turn reads nothing. Reads of history flush first, so they always see every write.
+    """
+
+    def __init__(self, store: SqlSessionStore, capacity: int = 2000) -> None:
+        self.store = store
+        self.capacity = capacity
+        self._states: dict[str, SessionState] = {}
+        self._dialogs: dict[str, DialogRecord | None] = {}
+        self._pending: dict[str, _Pending] = {}
+
+    def _remember(self, session_id: str) -> _Pending:
+        if len(self._states) > self.capacity:
+            for old in list(self._states)[: self.capacity // 4]:
+                if old not in self._pending:
+                    self._states.pop(old, None)
+                    self._dialogs.pop(old, None)
+        return self._pending.setdefault(session_id, _Pending())
+
+    async def save_session(self, state: SessionState) -> None:
+        self._states[state.id] = state
+        self._remember(state.id).state = state
+
+    async def load_session(self, session_id: str) -> SessionState | None:
+        state = self._states.get(session_id)
+        if state is None:
+            state = await self.store.load_session(session_id)
+            if state is not None:
+                self._states[session_id] = state
+        return state
+
+    async def list_sessions(self, bot: str | None = None,
+                            user_id: str | None = None) -> list[SessionSummary]:
+        await self.flush_all()
+        return await self.store.list_sessions(bot, user_id)
+
+    async def delete_session(self, session_id: str) -> None:
+        self._pending.pop(session_id, None)
+        self._states.pop(session_id, None)
+        self._dialogs.pop(session_id, None)
+        await self.store.delete_session(session_id)
+
+    async def append_message(self, message: ChatMessage) -> None:
+        self._remember(message.session_id).messages.append(message)
+
+    async def history(self, session_id: str, limit: int = 200) -> list[ChatMessage]:
+        await self.flush(session_id)
+        return await self.store.history(session_id, limit)
+
+    async def save_dialog(self, session_id: str, record: DialogRecord) -> None:
+        pending = self._remember(session_id)
+        pending.dialog, pending.dialog_changed = record, True
+        self._dialogs[session_id] = record
+
+    async def load_dialog(self, session_id: str) -> DialogRecord | None:
+        if session_id not in self._dialogs:
+            self._dialogs[session_id] = await self.store.load_dialog(session_id)
+        return self._dialogs[session_id]
+
+    async def clear_dialog(self, session_id: str) -> None:
+        if session_id in self._dialogs and self._dialogs[session_id] is None:
+            return  # already known to have none (stored, or a clear is pending)
+        pending = self._remember(session_id)
+        pending.dialog, pending.dialog_changed = None, True
+        self._dialogs[session_id] = None
+
+    async def flush(self, session_id: str) -> None:
+        pending = self._pending.pop(session_id, None)
+        if pending is None:
+            return
+        await self.store.commit(session_id, pending.state, pending.messages, pending.dialog,
+                                pending.dialog_changed)
+
+    async def flush_all(self) -> None:
+        for session_id in list(self._pending):
+            await self.flush(session_id)

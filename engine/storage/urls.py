@@ -74,6 +74,16 @@ class StorageUrl:
             dict(parse_qsl(parts.query)),
         )
 
+    def int_option(self, name: str, default: int) -> int:
+        """The integer query parameter ``name`` (``?readers=4``), or ``default``."""
+        value = self.query.get(name)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise StorageUrlError(f"{name} must be an integer in {self.text!r}") from None
+
     def local_path(self) -> Path:
         """The absolute file-system path of a ``scheme:///path`` URL (an embedded backend)."""
         if self.host not in (None, "", "localhost") or not self.path.startswith("/"):

@@ -13,11 +13,10 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import diskcache  # type: ignore[import-untyped]
+import diskcache  # type: ignore[import-untyped, unused-ignore]
 
 from engine.storage.errors import StorageError
 from engine.storage.lifecycle import Lifecycle
@@ -44,7 +43,7 @@ class DiskCache(Lifecycle):
     @classmethod
     def from_url(cls, url: StorageUrl) -> DiskCache:
         """``disk:///absolute/folder[?size_limit=BYTES]``."""
-        limit = int(url.query.get("size_limit", DEFAULT_SIZE_LIMIT))
+        limit = url.int_option("size_limit", DEFAULT_SIZE_LIMIT)
         return cls(url.local_path(), size_limit=limit)
 
     @property
@@ -54,7 +53,7 @@ class DiskCache(Lifecycle):
     async def _open(self) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="disk-cache")
         try:
-            self._cache = await self._call(self._make)
+            self._cache = await self._in_thread(self._make)
         except BaseException:
             await self._close()
             raise
@@ -64,7 +63,7 @@ class DiskCache(Lifecycle):
 
     async def _close(self) -> None:
         if self._cache is not None:
-            await self._call(self._cache.close)
+            await self._in_thread(self._cache.close)
         executor, self._executor, self._cache = self._executor, None, None
         if executor is not None:
             await asyncio.to_thread(executor.shutdown)
@@ -72,47 +71,56 @@ class DiskCache(Lifecycle):
     # --- Cache --------------------------------------------------------------------------------
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._call(self._cache.get, _key(key), None, retry=True)
-        return _as_bytes(value)
+        _key(key)
+        return await self._run(lambda cache: _as_bytes(cache.get(key, None, retry=True)))
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        _key(key)
         if not isinstance(value, bytes | bytearray | memoryview):
             raise TypeError("cache values are bytes; encode them first")
-        run = partial(self._cache.set, _key(key), bytes(value), expire=_ttl(ttl), retry=True)
-        await self._call(run)
+        data, expire = bytes(value), _ttl(ttl)
+        await self._run(lambda cache: cache.set(key, data, expire=expire, retry=True))
 
     async def delete(self, key: str) -> bool:
-        return bool(await self._call(self._cache.delete, _key(key), retry=True))
+        _key(key)
+        return await self._run(lambda cache: bool(cache.delete(key, retry=True)))
 
     async def incr(self, key: str, delta: int = 1, *, ttl: float | None = None) -> int:
-        return await self._call(self._incr, _key(key), delta, _ttl(ttl))
+        _key(key)
+        expire = _ttl(ttl)
+        return await self._run(lambda cache: _incr(cache, key, delta, expire))
 
     async def clear(self) -> None:
-        await self._call(self._cache.clear, retry=True)
+        await self._run(lambda cache: cache.clear(retry=True))
 
-    def _incr(self, key: str, delta: int, ttl: float | None) -> int:
-        with self._cache.transact(retry=True):
-            value, expires_at = self._cache.get(key, None, expire_time=True, retry=True)
-            try:
-                total = (0 if value is None else int(_as_bytes(value) or b"")) + delta
-            except ValueError as exc:
-                raise StorageError(f"cache key {key!r} does not hold an integer") from exc
-            if value is not None:
-                ttl = None if expires_at is None else max(expires_at - time.time(), 0.001)
-            self._cache.set(key, str(total).encode(), expire=ttl, retry=True)
-            return total
+    async def _run(self, function: Callable[[Any], T]) -> T:
+        """``function(diskcache.Cache)`` on the cache's thread."""
+        self._check_open()
+        cache = self._cache
+        return await self._in_thread(lambda: function(cache))
 
-    async def _call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self._executor is None:
-            self._check_open()
+    async def _in_thread(self, function: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _translated(function, args, kwargs))
+        return await loop.run_in_executor(self._executor, _translated(function))
 
 
-def _translated(function: Callable[..., T], args: Any, kwargs: Any) -> Callable[[], T]:
+def _incr(cache: Any, key: str, delta: int, ttl: float | None) -> int:
+    with cache.transact(retry=True):
+        value, expires_at = cache.get(key, None, expire_time=True, retry=True)
+        try:
+            total = (0 if value is None else int(_as_bytes(value) or b"")) + delta
+        except ValueError as exc:
+            raise StorageError(f"cache key {key!r} does not hold an integer") from exc
+        if value is not None:  # keep the key's expiry, as Redis INCR does
+            ttl = None if expires_at is None else max(expires_at - time.time(), 0.001)
+        cache.set(key, str(total).encode(), expire=ttl, retry=True)
+        return total
+
+
+def _translated(function: Callable[[], T]) -> Callable[[], T]:
     def run() -> T:
         with _mapped_errors():
-            return function(*args, **kwargs)
+            return function()
 
     return run
 
@@ -127,10 +135,9 @@ def _mapped_errors() -> Iterator[None]:
         raise StorageError(f"disk cache failure: {exc}") from exc
 
 
-def _key(key: str) -> str:
+def _key(key: str) -> None:
     if not isinstance(key, str) or not key:
         raise TypeError("cache keys are non-empty strings")
-    return key
 
 
 def _ttl(ttl: float | None) -> float | None:

@@ -61,7 +61,7 @@ class SqliteDatabase(Lifecycle):
     @classmethod
     def from_url(cls, url: StorageUrl) -> SqliteDatabase:
         """``sqlite:///absolute/path.db[?readers=N]``."""
-        return cls(url.local_path(), readers=int(url.query.get("readers", "2")))
+        return cls(url.local_path(), readers=url.int_option("readers", 2))
 
     @property
     def _describe(self) -> str:

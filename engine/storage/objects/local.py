@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,7 +72,7 @@ class LocalObjectStore(Lifecycle):
         target = self._path(check_key(key))
         if isinstance(data, bytes | bytearray | memoryview):
             return await self._call(_write_all, self._real_root, target, key, bytes(data))
-        sink = await self._call(_TempFile.create, self._real_root, target, key)
+        sink = await self._call(_TempFile, self._real_root, target, key)
         try:
             async for chunk in data:
                 await self._call(sink.write, chunk)
@@ -174,47 +175,50 @@ def _inside(real_root: str, path: Path, key: str) -> Path:
 
 
 class _TempFile:
-    """A temporary file that becomes the object on :meth:`commit`."""
+    """A temporary file that becomes the object on :meth:`commit`.
 
-    def __init__(self, file: IO[bytes], name: str, target: Path, key: str) -> None:
-        self._file = file
-        self._name = name
+    The target's folders are made only when committing, so a failed ``put`` leaves nothing
+    behind. The steps run on pool threads; a lock keeps a cancelled ``put``'s cleanup from
+    running while the write it gave up on is still going."""
+
+    def __init__(self, real_root: str, target: Path, key: str) -> None:
+        self._real_root = real_root
         self._target = target
         self._key = key
+        self._lock = threading.Lock()
         self._done = False
-
-    @classmethod
-    def create(cls, real_root: str, target: Path, key: str) -> _TempFile:
         _inside(real_root, target, key)
         with _translated(key, "write"):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _inside(real_root, target.parent, key)
-            handle, name = tempfile.mkstemp(dir=Path(real_root, TEMP_DIR), suffix=".part")
-            return cls(os.fdopen(handle, "wb"), name, target, key)
+            handle, self._name = tempfile.mkstemp(dir=Path(real_root, TEMP_DIR), suffix=".part")
+            self._file = os.fdopen(handle, "wb")
 
     def write(self, chunk: bytes) -> None:
-        with _translated(self._key, "write"):
+        with self._lock, _translated(self._key, "write"):
             self._file.write(chunk)
 
     def commit(self) -> ObjectInfo:
-        with _translated(self._key, "write"):
+        with self._lock, _translated(self._key, "write"):
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
+            _inside(self._real_root, self._target, self._key)
+            self._target.parent.mkdir(parents=True, exist_ok=True)
+            _inside(self._real_root, self._target, self._key)
             os.replace(self._name, self._target)
             self._done = True
             _sync_folder(self._target.parent)
             return _info(self._key, self._target.stat())
 
     def discard(self) -> None:
-        if not self._done:
-            self._file.close()
-            Path(self._name).unlink(missing_ok=True)
-            self._done = True
+        with self._lock:
+            if not self._done:
+                self._file.close()
+                Path(self._name).unlink(missing_ok=True)
+                self._done = True
 
 
 def _write_all(real_root: str, target: Path, key: str, data: bytes) -> ObjectInfo:
-    sink = _TempFile.create(real_root, target, key)
+    sink = _TempFile(real_root, target, key)
     try:
         sink.write(data)
         return sink.commit()

@@ -390,8 +390,14 @@ def test_comments_between_select_and_first_case_are_fine() -> None:
 
 
 def test_case_assignment_is_not_a_case_clause() -> None:
-    body = parsed("case = 1\ncase.x = 2").body
-    assert [describe(s) for s in body] == ["Assign>Literal", "Assign>Literal"]
+    body = parsed("case = 1\ncase.x = 2\ncase[0] = 3").body
+    assert [describe(s) for s in body] == ["Assign>Literal"] * 3
+
+
+def test_case_with_an_array_literal_is_a_case_clause() -> None:
+    stmt = only("SELECT x\nCASE [1, 2]\n TALK 1\nEND SELECT")
+    assert isinstance(stmt, ast.Select)
+    assert isinstance(stmt.cases[0].items[0].value, ast.ArrayLit)
 
 
 # --- loops (§4.4–§4.8) -------------------------------------------------------------------------

@@ -440,7 +440,8 @@ def test_return_value_wins_over_the_own_name(basic: BasicKit) -> None:
 
 
 def test_return_in_a_sub_leaves_it(basic: BasicKit) -> None:
-    source = 'SUB s\n TALK "in"\n RETURN\n TALK "not reached"\nEND SUB\nx = CALL s()\nTALK TYPEOF(x)'
+    source = ('SUB s\n TALK "in"\n RETURN\n TALK "not reached"\nEND SUB\n'
+              "x = CALL s()\nTALK TYPEOF(x)")
     assert said(basic, source) == ["in", "null"]
 
 
@@ -550,7 +551,8 @@ def test_unknown_statements_are_skipped_with_a_warning(basic: BasicKit) -> None:
 
 
 def test_push_and_append_statements(basic: BasicKit) -> None:
-    source = "PUSH(list, 1)\nPUSH list, 2\nAPPEND list, 3\nrec = {}\nPUSH rec.tags, \"t\"\nTALK list\nTALK rec"
+    source = ("PUSH(list, 1)\nPUSH list, 2\nAPPEND list, 3\nrec = {}\n"
+              'PUSH rec.tags, "t"\nTALK list\nTALK rec')
     assert said(basic, source) == ["[1,2,3]", '{"tags":["t"]}']
 
 

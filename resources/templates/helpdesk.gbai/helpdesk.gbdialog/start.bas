@@ -38,7 +38,7 @@ DO
             EXIT DO
         CASE ELSE
             ' "Done", or three answers that matched no option (HEAR gives null)
-            TALK "Glad to help. Type anything to come back to the menu."
+            TALK "Glad to help. Goodbye!"
             EXIT DO
     END SELECT
 LOOP

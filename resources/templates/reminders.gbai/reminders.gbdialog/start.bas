@@ -51,10 +51,10 @@ SUB new_reminder()
         same = ASK "At your usual time, " + usual + "?" AS BOOLEAN
         IF same THEN time = usual
     END IF
-    IF ISNULL(time) THEN
+    asked = ISNULL(time)
+    IF asked THEN
         time = ASK "At what time? (14:30, 9am…)" AS HOUR
         IF ISNULL(time) THEN time = default_time
-        REMEMBER "usual-time", time, "90 days"
     END IF
 
     ' Today at a time that has passed: ask for a later time instead of failing.
@@ -63,7 +63,9 @@ SUB new_reminder()
         tries += 1
         time = ASK "That time has already passed today. At what time then?" AS HOUR
         IF ISNULL(time) THEN EXIT SUB
+        asked = TRUE
     LOOP
+    IF asked THEN REMEMBER "usual-time", time, "90 days"
 
     TALK "Should it repeat?"
     HEAR how AS "Just once", "Every day", "Every week", "Every month"

@@ -1,5 +1,9 @@
 ' The starter bot: a menu loop over a local "notes" table.
-TALK "Hello" + IIF(ISEMPTY(GET("session.user_name")), "", ", " + GET("session.user_name")) + "! I keep short notes for you, on this machine only."
+' Each note belongs to the user who wrote it (the owner column), so people sharing the bot
+' only ever see their own notes. The table is created automatically by the first SAVE.
+me = GET "session.user_id"
+who = GET "session.user_name"
+TALK "Hello" + IIF(ISEMPTY(who), "", ", " + who) + "! I keep short notes for you, on this machine only."
 DO
   HEAR choice AS "Take a note", "List my notes", "Clear my notes", "Quit"
   SELECT CASE choice
@@ -8,22 +12,26 @@ DO
       IF ISEMPTY(note) THEN
         TALK "Nothing to save."
       ELSE
-        SAVE "notes", {text: note, created: NOW()}
-        TALK "Saved. You have " + COUNT("notes", "*") + " note(s)."
+        SAVE "notes", {owner: me, text: note, created: NOW()}
+        TALK "Saved. You have " + COUNT(FIND("notes", {owner: me})) + " note(s)."
       END IF
     CASE "List my notes"
-      notes = FIND "notes", "ORDER BY id"
+      notes = FIND "notes" WHERE owner = me
       IF COUNT(notes) = 0 THEN
         TALK "No notes yet."
       ELSE
-        FOR EACH n IN notes
-          TALK n.id + ". " + n.text + "  (" + FORMAT(n.created, "MMM d, HH:mm") + ")"
+        FOR EACH n IN SORT(notes, "created")
+          TALK "• " + n.text + "  (" + FORMAT(n.created, "MMM d, HH:mm") + ")"
         NEXT
       END IF
     CASE "Clear my notes"
-      removed = DELETE "notes", "*"
-      TALK "Removed " + removed + " note(s)."
-    CASE "Quit", NULL
+      sure = ASK "Delete all your notes?" AS BOOLEAN
+      IF sure THEN
+        removed = DELETE FROM "notes" WHERE owner = me
+        TALK "Removed " + removed + " note(s)."
+      END IF
+    CASE ELSE
+      ' "Quit", or three answers that matched no option (HEAR gives null)
       TALK "Bye!"
       EXIT DO
   END SELECT

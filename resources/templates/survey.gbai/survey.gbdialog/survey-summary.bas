@@ -6,9 +6,9 @@ PARAM service AS STRING ENUM ["Repair or service", "Buying a bike", "Rental", "P
 DESCRIPTION "Summarise the customer survey: answers, average satisfaction, NPS, on-time repairs, scores per service and recent comments"
 
 period = IIF(days > 0, "last " + days + " days", "all time")
-filter = "ORDER BY submitted"
-IF days > 0 THEN filter = "DATE(submitted) > '" + DATEADD(TODAY(), -days, "day") + "' " + filter
-rows = FIND "responses", filter
+condition = "ORDER BY submitted"
+IF days > 0 THEN condition = "DATE(submitted) > '" + DATEADD(TODAY(), -days, "day") + "' " + condition
+rows = FIND "responses", condition
 ' The ENUM guarantees a known service name, so quoting it into the filter is safe.
 IF NOT ISEMPTY(service) THEN rows = FILTER(rows, "service = '" + service + "'")
 n = COUNT(rows)
@@ -30,13 +30,13 @@ WITH summary
     by_service = {}
 END WITH
 
-' Per service: how many answers and the average satisfaction (PIVOT does the grouping).
-counts = PIVOT(rows, "service", "satisfaction", "COUNT")
-averages = PIVOT(rows, "service", "satisfaction", "AVG")
+' Per service: how many answers and the average satisfaction.
+groups = GROUP BY rows, "service"
 lines = []
-FOR EACH name IN SORT(KEYS(counts))
-    summary.by_service[name] = {answers: counts[name], satisfaction: ROUND(averages[name], 1)}
-    PUSH lines, "| " + name + " | " + counts[name] + " | " + FORMAT(averages[name], "0.0") + " |"
+FOR EACH name IN SORT(KEYS(groups))
+    average = AGGREGATE("AVG", groups[name], "satisfaction")
+    summary.by_service[name] = {answers: COUNT(groups[name]), satisfaction: ROUND(average, 1)}
+    PUSH lines, "| " + name + " | " + COUNT(groups[name]) + " | " + FORMAT(average, "0.0") + " |"
 NEXT
 
 recent = SLICE(SORT(FILTER(rows, "comment IS NOT NULL"), "submitted", "DESC"), 0, 5)

@@ -1,0 +1,118 @@
+"""A bot's knowledge base: its collections, hybrid search, and document upload.
+
+Uploads are stored in the bot package's ``.gbkb`` folder (``<collection>/`` below it, or the
+folder itself for the bot's root collection), where the KB layer finds them, and the
+collection is re-indexed right away when the engine has a knowledge base for the bot.
+Without one, search answers 503 and uploads are stored but not indexed (``report`` null).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from aiohttp import BodyPartReader, web
+
+from engine.server import schemas
+from engine.server.bodies import json_response, query_int
+from engine.server.errors import BadRequest, PayloadTooLarge, Unavailable
+from engine.server.options import Knowledge
+from engine.server.routes.common import bot_of
+from engine.server.routing import Param, Route
+from engine.server.state import state_of
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$")
+
+
+async def _knowledge(request: web.Request, bot: str) -> Knowledge:
+    found = await state_of(request).knowledge(bot)
+    if found is None:
+        raise Unavailable(f"bot '{bot}' has no knowledge base in this engine")
+    return found
+
+
+async def collections(request: web.Request) -> web.Response:
+    bot = bot_of(request)
+    kb = await _knowledge(request, bot.package.name)
+    return json_response({"collections": kb.collections()})
+
+
+async def search(request: web.Request) -> web.Response:
+    """Hybrid search (BM25 + vectors) over the named collections (default: all)."""
+    bot = bot_of(request)
+    query = request.query.get("q", "").strip()
+    if not query:
+        raise BadRequest("give the search text in 'q'", code="validation")
+    k = query_int(request, "k", 5, 1, 50)
+    kb = await _knowledge(request, bot.package.name)
+    names = request.query.getall("collection", []) or kb.collections()
+    hits = await kb.search(names, query, k)
+    return json_response({"query": query, "hits": [h.to_json() for h in hits]})
+
+
+async def upload(request: web.Request) -> web.Response:
+    """``multipart/form-data`` with a ``file`` part and an optional ``collection`` field."""
+    bot = bot_of(request)
+    if not request.content_type.startswith("multipart/"):
+        raise BadRequest("send multipart/form-data with a 'file' part", code="validation")
+    collection, name, data = await _read_upload(request)
+    gbkb = bot.package.kb_dir
+    folder = gbkb / collection if collection else gbkb
+    target = folder / name
+    await asyncio.to_thread(_store, target, data)
+    kb = await state_of(request).knowledge(bot.package.name)
+    report = None if kb is None else (await kb.ingest(folder)).to_json()
+    return json_response({"collection": collection or gbkb.name,
+                          "stored": f"{folder.name}/{name}", "report": report}, status=201)
+
+
+def _store(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+async def _read_upload(request: web.Request) -> tuple[str, str, bytes]:
+    limit = state_of(request).options.max_upload_bytes
+    reader = await request.multipart()
+    collection, name, data = "", "", b""
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "collection":
+            collection = (await part.text()).strip()
+        elif part.name == "file":
+            name = (part.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+            data = await _bounded(part, limit)
+    for label, value in (("collection", collection), ("file name", name)):
+        if (value or label == "file name") and not _SAFE_NAME.match(value):
+            raise BadRequest(f"invalid {label} '{value}'", code="validation")
+    if not data:
+        raise BadRequest("the 'file' part is missing or empty", code="validation")
+    return collection, name, data
+
+
+async def _bounded(part: BodyPartReader, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await part.read_chunk():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the file is larger than {limit} bytes",
+                                  details={"limit": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+ROUTES = [
+    Route("GET", "/api/bots/{bot}/kb/collections", collections, "user",
+          "List the KB collections", "knowledge", responses={200: schemas.Collections}),
+    Route("GET", "/api/bots/{bot}/kb/search", search, "user", "Search the knowledge base",
+          "knowledge", responses={200: schemas.KbHits},
+          query=(Param("q", "what to search for", required=True),
+                 Param("collection", "a collection to search (repeatable; default all)"),
+                 Param("k", "passages to return (1-50, default 5)", "integer"))),
+    Route("POST", "/api/bots/{bot}/kb/documents", upload, "designer",
+          "Upload a document to a collection", "knowledge", body="multipart",
+          responses={201: schemas.KbUploaded}),
+]

@@ -1,0 +1,196 @@
+"""Local accounts and API keys, stored in the engine database.
+
+Passwords are argon2id hashes (argon2-cffi), computed on a worker thread: hashing takes tens
+of milliseconds by design and must not stall the event loop. API keys are 256-bit random
+secrets shown once (``hk_<id>_<secret>``); only their SHA-256 is stored, which is enough for
+a secret with that much entropy and keeps checking one key a microsecond job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from engine.errors import EngineError
+from engine.server.security.principal import Role
+
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+MIN_PASSWORD = 8
+KEY_PREFIX = "hk_"
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS server_users (
+        username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS server_api_keys (
+        id TEXT PRIMARY KEY, username TEXT NOT NULL, name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS server_api_keys_user ON server_api_keys (username)",
+    """CREATE TABLE IF NOT EXISTS server_refresh_tokens (
+        jti TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0)""",
+]
+
+
+class AccountError(EngineError):
+    """An account operation that cannot be done (message safe to show)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    username: str
+    role: Role
+    created_at: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"username": self.username, "role": self.role.label,
+                "created_at": self.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    username: str
+    name: str
+    role: Role
+    created_at: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "username": self.username, "name": self.name,
+                "role": self.role.label, "created_at": self.created_at}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class AccountStore:
+    """Users, API keys and refresh-token records on a :class:`Database` (``?`` SQL)."""
+
+    def __init__(self, db: Any, hasher: PasswordHasher | None = None) -> None:
+        self.db = db
+        self.hasher = hasher or PasswordHasher()
+        # Checking an unknown user still costs one hash, so timing does not reveal names.
+        self._dummy = self.hasher.hash(secrets.token_hex(8))
+
+    async def install(self) -> None:
+        for statement in SCHEMA:
+            await self.db.execute(statement)
+
+    # -- users ---------------------------------------------------------------------------
+    async def add_user(self, username: str, password: str, role: Role) -> Account:
+        if not _USERNAME.match(username):
+            raise AccountError("invalid username: use letters, digits, '.', '_', '-', '@'")
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        if await self.user(username) is not None:
+            raise AccountError(f"a user named '{username}' already exists")
+        hashed = await asyncio.to_thread(self.hasher.hash, password)
+        created = _now()
+        await self.db.execute(
+            "INSERT INTO server_users (username, password_hash, role, created_at) "
+            "VALUES (?, ?, ?, ?)", (username, hashed, role.label, created))
+        return Account(username, role, created)
+
+    async def user(self, username: str) -> Account | None:
+        row = await self.db.fetch_one(
+            "SELECT username, role, created_at FROM server_users WHERE username = ?",
+            (username,))
+        return None if row is None else Account(row["username"], Role.parse(row["role"]),
+                                                row["created_at"])
+
+    async def users(self) -> list[Account]:
+        rows = await self.db.fetch_all(
+            "SELECT username, role, created_at FROM server_users ORDER BY username")
+        return [Account(r["username"], Role.parse(r["role"]), r["created_at"]) for r in rows]
+
+    async def remove_user(self, username: str) -> bool:
+        removed = await self.db.execute("DELETE FROM server_users WHERE username = ?",
+                                        (username,))
+        await self.db.execute("DELETE FROM server_api_keys WHERE username = ?", (username,))
+        await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ?",
+                              (username,))
+        return removed > 0
+
+    async def verify_password(self, username: str, password: str) -> Account | None:
+        row = await self.db.fetch_one(
+            "SELECT username, password_hash, role, created_at FROM server_users "
+            "WHERE username = ?", (username,))
+        stored = row["password_hash"] if row is not None else self._dummy
+        ok = await asyncio.to_thread(self._check, stored, password)
+        if row is None or not ok:
+            return None
+        return Account(row["username"], Role.parse(row["role"]), row["created_at"])
+
+    def _check(self, stored: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    # -- API keys ------------------------------------------------------------------------
+    async def create_key(self, username: str, name: str, role: Role) -> tuple[ApiKey, str]:
+        """A new key for ``username`` (role at most the user's); returns it and its secret."""
+        owner = await self.user(username)
+        if owner is None:
+            raise AccountError(f"no user named '{username}'")
+        role = min(role, owner.role)
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        created = _now()
+        await self.db.execute(
+            "INSERT INTO server_api_keys (id, username, name, secret_hash, role, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (key_id, username, name, _digest(secret), role.label, created))
+        return ApiKey(key_id, username, name, role, created), f"{KEY_PREFIX}{key_id}_{secret}"
+
+    async def keys(self, username: str | None = None) -> list[ApiKey]:
+        rows = await self.db.fetch_all(
+            "SELECT id, username, name, role, created_at FROM server_api_keys "
+            "WHERE (? IS NULL OR username = ?) ORDER BY created_at, id", (username, username))
+        return [ApiKey(r["id"], r["username"], r["name"], Role.parse(r["role"]),
+                       r["created_at"]) for r in rows]
+
+    async def revoke_key(self, key_id: str, username: str | None = None) -> bool:
+        changed = await self.db.execute(
+            "DELETE FROM server_api_keys WHERE id = ? AND (? IS NULL OR username = ?)",
+            (key_id, username, username))
+        return changed > 0
+
+    async def check_key(self, presented: str) -> ApiKey | None:
+        if not presented.startswith(KEY_PREFIX):
+            return None
+        key_id, _, secret = presented[len(KEY_PREFIX):].partition("_")
+        row = await self.db.fetch_one(
+            "SELECT id, username, name, secret_hash, role, created_at FROM server_api_keys "
+            "WHERE id = ?", (key_id,))
+        if row is None or not hmac.compare_digest(row["secret_hash"], _digest(secret)):
+            return None
+        return ApiKey(row["id"], row["username"], row["name"], Role.parse(row["role"]),
+                      row["created_at"])
+
+    # -- refresh tokens ------------------------------------------------------------------
+    async def record_refresh(self, jti: str, username: str, expires_at: int) -> None:
+        await self.db.execute(
+            "INSERT INTO server_refresh_tokens (jti, username, expires_at) VALUES (?, ?, ?)",
+            (jti, username, expires_at))
+
+    async def consume_refresh(self, jti: str, username: str) -> bool:
+        """Revoke a refresh token; True when it was valid (each one works exactly once)."""
+        changed = await self.db.execute(
+            "UPDATE server_refresh_tokens SET revoked = 1 "
+            "WHERE jti = ? AND username = ? AND revoked = 0", (jti, username))
+        return changed > 0

@@ -1,0 +1,90 @@
+"""A real engine with small bots, served by the real aiohttp app, for the server tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from engine.api import Engine, EngineConfig
+from engine.server.security.principal import Role
+from engine.server.state import STATE
+from tests.engine.sessions.sessionkit import write_bot
+
+REPO = Path(__file__).resolve().parents[3]
+TEMPLATES = REPO / "resources" / "templates"
+PASSWORD = "correct horse battery"
+
+ECHO = 'DO\n  HEAR m\n  TALK "you said " + m\nLOOP\n'
+HOOKS = {
+    "start.bas": 'TALK "hooks"\n',
+    "order.bas": (
+        'WEBHOOK "order"\n'
+        'IF method = "GET" THEN\n'
+        '  RETURN {status: 200, body: {id: params.id, agent: headers["user-agent"]}}\n'
+        'END IF\n'
+        'IF ISEMPTY(body) THEN\n'
+        '  RETURN NULL\n'
+        'END IF\n'
+        'SAVE "orders", {item: body.item, qty: body.qty}\n'
+        'RETURN {status: 201, body: {saved: body.item}, headers: {"X-Order": "ok"}}\n'
+    ),
+    "plain.bas": 'WEBHOOK "plain"\nRETURN "pong " + method\n',
+    "broken.bas": 'WEBHOOK "broken"\nx = 1 / 0\n',
+    "tables.bas": (
+        'TABLE secrets READ BY "designer" WRITE BY "admin"\n'
+        '  code AS STRING\n'
+        'END TABLE\n'
+    ),
+    "double.bas": (
+        'PARAM n AS INTEGER DESCRIPTION "A number"\n'
+        'DESCRIPTION "Doubles a number"\n'
+        'TALK "doubling " + n\n'
+        'RETURN n * 2\n'
+    ),
+}
+
+
+def make_bots(home: Path) -> None:
+    write_bot(home, "echo", {"start.bas": ECHO}, "bot-name,Echo\n")
+    write_bot(home, "open", {"start.bas": ECHO},
+              "bot-name,Open\nwebchat-anonymous,true\nwebhook-anonymous,true\n")
+    write_bot(home, "hooks", HOOKS, "bot-name,Hooks\n")
+
+
+def engine_config(home: Path) -> EngineConfig:
+    return EngineConfig.under(home, TEMPLATES, run_scheduler=False, watch_bots=False)
+
+
+async def open_engine(home: Path) -> Engine:
+    make_bots(home)
+    engine = await Engine(engine_config(home)).open()
+    engine.new_bot("starter")
+    return engine
+
+
+async def add_users(app: web.Application) -> None:
+    accounts = app[STATE].accounts
+    for name, role in (("ada", Role.ADMIN), ("dan", Role.DESIGNER), ("uma", Role.USER),
+                       ("ulf", Role.USER)):
+        if await accounts.user(name) is None:
+            await accounts.add_user(name, PASSWORD, role)
+
+
+def token(app: web.Application, user: str) -> str:
+    state = app[STATE]
+    role = {"ada": Role.ADMIN, "dan": Role.DESIGNER}.get(user, Role.USER)
+    return state.tokens.issue(user, role).access_token
+
+
+def auth(app: web.Application, user: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(app, user)}"}
+
+
+def error_of(body: Any) -> tuple[str, str]:
+    """The (code, message) of the one error shape, checking the shape exactly."""
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) <= {"code", "message", "details"}, body
+    assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str)
+    return body["error"]["code"], body["error"]["message"]

@@ -1,0 +1,32 @@
+"""The one JSON error shape (STYLE.md §4) and the boundary's translation of foreign errors."""
+
+from __future__ import annotations
+
+from engine.basic.errors import BasicPermissionError, FileError
+from engine.bots.errors import BotError
+from engine.server.errors import RateLimited, error_body, translate
+
+
+def test_the_shape_is_pinned() -> None:
+    assert error_body("not_found", "no bot") == {"error": {"code": "not_found",
+                                                          "message": "no bot"}}
+    assert error_body("validation", "bad", {"field": "x"}) == {
+        "error": {"code": "validation", "message": "bad", "details": {"field": "x"}}}
+
+
+def test_foreign_exceptions_never_leak_their_text() -> None:
+    response = translate(RuntimeError("secret path /etc/passwd"))
+    assert response.status == 500
+    assert response.text is not None and "passwd" not in response.text
+
+
+def test_engine_errors_are_mapped() -> None:
+    assert translate(BotError("no bot named 'x'")).status == 404
+    assert translate(BasicPermissionError("outside the drive")).status == 403
+    assert translate(FileError("file not found: a.txt")).status == 404
+    assert translate(FileError("is a folder, not a file: a")).status == 400
+
+
+def test_rate_limited_says_when_to_retry() -> None:
+    response = RateLimited(0.2).response()
+    assert response.status == 429 and response.headers["Retry-After"] == "1"
