@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import bots, chat, check, models, run, schema, transcribe
+from app.commands import bots, chat, check, kb, models, run, schema, start, transcribe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,10 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_parser(sub)
     bots.add_parser(sub)
     check.add_parser(sub)
+    kb.add_parser(sub)
     models.add_parser(sub)
     run.add_parser(sub)
     schema.add_parser(sub)
     transcribe.add_parser(sub)
+    start.add_parser(sub)
     return parser
 
 

@@ -26,6 +26,10 @@ from engine.basic.validators import Attachment
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
+# Steps between two checks of the clock: small enough that a loop of slow statements (a SORT
+# of a large array) still stops close to basic-max-seconds.
+_CHECK_EVERY = 128
+
 
 class Frame:
     __slots__ = ("base", "code", "error_pc", "globals", "on_error", "pc", "proc", "program",
@@ -151,65 +155,81 @@ class VM(RunSetup):
         return Outcome(True)
 
     def _execute(self, stop: int) -> Any:
+        # Steps are counted in a local budget ("left" of "chunk") and added to self.steps
+        # when the budget is renewed and when this loop exits; renewing checks the clock and
+        # the step limit. A nested loop (a FUNCTION called inside an expression) starts from
+        # self.steps without the caller's unsettled part of its chunk, so the step limit may
+        # be passed by less than one chunk per nesting level.
         frames = self.frames
         f = frames[-1]
         instrs = f.code.instrs
         pc = f.pc
-        max_steps = self.max_steps
-        while True:
-            self.steps = steps = self.steps + 1
-            if steps > max_steps:
-                raise LimitExceeded("step limit exceeded", f.code.lines[pc])
-            if not steps & 1023:
-                self._check_time(f.code.lines[pc])
-            try:
-                r = instrs[pc](f)
-            except ScriptError as error:
-                f, pc = self._trap(error, f, pc, stop)
-                instrs = f.code.instrs
-                continue
-            except LimitExceeded as error:
-                if error.line is None:
-                    error.line = f.code.lines[pc]
-                raise
-            if r is None:
-                pc += 1
-            elif r >= 0:
-                pc = r
-            elif r == PUSHED:
-                f.pc = pc
-                f = frames[-1]
-                instrs = f.code.instrs
-                pc = 0
-            elif r == RETURNED:
-                result = f.result
-                frames.pop()
-                if len(frames) <= stop:
-                    return result
-                f = frames[-1]
-                instrs = f.code.instrs
-                pc = f.pc
-                instrs[pc].finish(f, result)  # type: ignore[attr-defined]
-                pc += 1
-            elif r == SUSPENDED:
-                if stop:
-                    raise BasicError("HEAR cannot wait inside a FUNCTION called from an "
-                                     "expression; call it as a statement")
-                f.pc = pc
-                return _SUSPEND
-            else:  # ENDED
-                assert r == ENDED
-                while frames and not frames.pop().base:
-                    pass
-                if len(frames) < stop or (stop and len(frames) == stop):
-                    raise _ScriptEnded()
-                if not frames:
-                    return None
-                f = frames[-1]
-                instrs = f.code.instrs
-                pc = f.pc
-                instrs[pc].finish(f, None)  # type: ignore[attr-defined]
-                pc += 1
+        chunk = left = 0
+        try:
+            while True:
+                if not left:
+                    self.steps += chunk
+                    chunk = 0
+                    chunk = left = self._next_chunk(f.code.lines[pc])
+                left -= 1
+                try:
+                    r = instrs[pc](f)
+                except ScriptError as error:
+                    f, pc = self._trap(error, f, pc, stop)
+                    instrs = f.code.instrs
+                    continue
+                except LimitExceeded as error:
+                    if error.line is None:
+                        error.line = f.code.lines[pc]
+                    raise
+                if r is None:
+                    pc += 1
+                elif r >= 0:
+                    pc = r
+                elif r == PUSHED:
+                    f.pc = pc
+                    f = frames[-1]
+                    instrs = f.code.instrs
+                    pc = 0
+                elif r == RETURNED:
+                    result = f.result
+                    frames.pop()
+                    if len(frames) <= stop:
+                        return result
+                    f = frames[-1]
+                    instrs = f.code.instrs
+                    pc = f.pc
+                    instrs[pc].finish(f, result)  # type: ignore[attr-defined]
+                    pc += 1
+                elif r == SUSPENDED:
+                    if stop:
+                        raise BasicError("HEAR cannot wait inside a FUNCTION called from an "
+                                         "expression; call it as a statement")
+                    f.pc = pc
+                    return _SUSPEND
+                else:  # ENDED
+                    assert r == ENDED
+                    while frames and not frames.pop().base:
+                        pass
+                    if len(frames) < stop or (stop and len(frames) == stop):
+                        raise _ScriptEnded()
+                    if not frames:
+                        return None
+                    f = frames[-1]
+                    instrs = f.code.instrs
+                    pc = f.pc
+                    instrs[pc].finish(f, None)  # type: ignore[attr-defined]
+                    pc += 1
+        finally:
+            self.steps += chunk - left
+
+    def _next_chunk(self, line: int) -> int:
+        """How many steps may run before the next check; raises at a limit (§12.6)."""
+        self._check_time(line)
+        allowed = self.max_steps - self.steps
+        if allowed <= 0:
+            raise LimitExceeded("step limit exceeded", line)
+        return allowed if allowed < _CHECK_EVERY else _CHECK_EVERY
 
     def _trap(self, error: ScriptError, f: Frame, pc: int, stop: int) -> tuple[Frame, int]:
         """Find the ON ERROR handler for ``error``; re-raise when none traps it (§4.11)."""

@@ -72,6 +72,7 @@ class WebsiteCrawler:
         self._sleep = sleep
         self._last_request: float | None = None
         self._delay = settings.delay
+        self._requests = 0
 
     def crawl(self, start_url: str) -> CrawlResult:
         start = normalise_url(start_url)
@@ -92,12 +93,13 @@ class WebsiteCrawler:
                         and _origin(link) == origin:
                     seen.add(link)
                     queue.append((link, depth + 1))
+        result.requests = self._requests
         return result
 
     def _visit(self, url: str, result: CrawlResult) -> list[str]:
         """Fetch one page, keep it if indexable; return the links to follow."""
         try:
-            data, name = self._get(url, result)
+            data, name = self._get(url)
         except (BasicError, CrawlError) as exc:
             result.failed.append((url, str(exc)))
             return []
@@ -120,7 +122,7 @@ class WebsiteCrawler:
     def _robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
         parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         try:
-            data, _ = self._get(origin + "/robots.txt", None)
+            data, _ = self._get(origin + "/robots.txt")
             parser.parse(data.decode("utf-8", errors="replace").splitlines())
         except BasicError as exc:
             if "HTTP 401" in str(exc) or "HTTP 403" in str(exc):
@@ -132,14 +134,13 @@ class WebsiteCrawler:
             self._delay = max(self._delay, float(delay))
         return parser
 
-    def _get(self, url: str, result: CrawlResult | None) -> tuple[bytes, str]:
+    def _get(self, url: str) -> tuple[bytes, str]:
         self._wait_turn()
         try:
             return self.client.fetch(url, _ACCEPT)
         finally:
             self._last_request = self._clock()
-            if result is not None:
-                result.requests += 1
+            self._requests += 1
 
     def _wait_turn(self) -> None:
         if self._last_request is None:

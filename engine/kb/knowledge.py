@@ -110,14 +110,7 @@ class KnowledgeBase:
 
     def collections(self) -> list[str]:
         """Names of the collections that have an index."""
-        names = []
-        for path in sorted(self.root.glob(f"*{INDEX_SUFFIX}")):
-            conn = connect(path, readonly=True)
-            try:
-                names.append(meta(conn, "collection") or path.stem)
-            finally:
-                conn.close()
-        return names
+        return [name for name, _ in list_collections(self.root)]
 
     # -- ingestion -----------------------------------------------------------------------
 
@@ -238,10 +231,8 @@ class KnowledgeBase:
         return ThinkResult(tuple(hits), max(0.0, min(1.0, confidence)))
 
     async def stats(self) -> list[CollectionStats]:
-        names = self.collections()
-        loop = asyncio.get_running_loop()
-        return [CollectionStats(name, self.index_path(name), await loop.run_in_executor(
-            self._read_pool, self._reader(name).stats)) for name in names]
+        return await asyncio.get_running_loop().run_in_executor(self._read_pool, read_stats,
+                                                                self.root)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -274,6 +265,30 @@ class KnowledgeBase:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+
+
+def list_collections(root: Path) -> list[tuple[str, Path]]:
+    """(name, index file) of every collection under ``root``."""
+    found = []
+    for path in sorted(root.glob(f"*{INDEX_SUFFIX}")):
+        conn = connect(path, readonly=True)
+        try:
+            found.append((meta(conn, "collection") or path.stem, path))
+        finally:
+            conn.close()
+    return found
+
+
+def read_stats(root: Path) -> list[CollectionStats]:
+    """Statistics of every collection under ``root`` (blocking; no model needed)."""
+    stats = []
+    for name, path in list_collections(root):
+        reader = IndexReader(path)
+        try:
+            stats.append(CollectionStats(name, path, reader.stats()))
+        finally:
+            reader.close()
+    return stats
 
 
 def file_safe(name: str) -> str:

@@ -129,7 +129,7 @@ class SemanticCache:
         self._executor.shutdown(wait=True)
 
     async def __aenter__(self) -> Self:
-        await self._call(self._open)
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._open)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -193,7 +193,7 @@ class SemanticCache:
         return vector / norm if norm else vector
 
     async def _call(self, function: Any, *args: Any) -> Any:
-        if self._store is None and function is not self._open:
+        if self._store is None:
             raise RuntimeError("SemanticCache used before `async with`")
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 

@@ -81,6 +81,37 @@ _TABLES = [
 ]
 
 
+_INSERT_MESSAGE = ("INSERT INTO messages (session_id, role, content, message_type, meta, "
+                   "created_at) VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _message_row(m: ChatMessage) -> tuple[Any, ...]:
+    return (m.session_id, m.role, m.content, m.message_type, dump(m.meta),
+            m.created_at.isoformat(timespec="seconds"))
+
+
+def _session_statement(state: SessionState) -> tuple[str, tuple[Any, ...]]:
+    now = datetime.now().isoformat(timespec="seconds")
+    return ("INSERT INTO sessions (id, bot, user_id, channel, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "user_id = excluded.user_id, state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (state.id, state.bot_name, state.user_id, state.channel, dump(state.to_json()),
+             now, now))
+
+
+def _dialog_statement(session_id: str, record: DialogRecord | None
+                      ) -> tuple[str, tuple[Any, ...]]:
+    if record is None:
+        return "DELETE FROM dialogs WHERE session_id = ?", (session_id,)
+    return ("INSERT INTO dialogs (session_id, script, snapshot, source, suspended_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+            "script = excluded.script, snapshot = excluded.snapshot, "
+            "source = excluded.source, suspended_at = excluded.suspended_at",
+            (session_id, record.script, dump(record.snapshot), record.source,
+             record.suspended_at.isoformat(timespec="seconds")))
+
+
 for _name, _statements in _TABLES:
     register_migration("sessions", _name, _statements)
 
@@ -96,15 +127,7 @@ class SqlSessionStore:
         await apply_migrations(self.db)
 
     async def save_session(self, state: SessionState) -> None:
-        now = datetime.now().isoformat(timespec="seconds")
-        await self.db.execute(
-            "INSERT INTO sessions (id, bot, user_id, channel, state, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "user_id = excluded.user_id, state = excluded.state, "
-            "updated_at = excluded.updated_at",
-            (state.id, state.bot_name, state.user_id, state.channel, dump(state.to_json()),
-             now, now),
-        )
+        await self.db.execute(*_session_statement(state))
 
     async def load_session(self, session_id: str) -> SessionState | None:
         row = await self.db.fetch_one("SELECT state FROM sessions WHERE id = ?", (session_id,))
@@ -130,12 +153,7 @@ class SqlSessionStore:
             await self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))
 
     async def append_message(self, message: ChatMessage) -> None:
-        await self.db.execute(
-            "INSERT INTO messages (session_id, role, content, message_type, meta, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (message.session_id, message.role, message.content, message.message_type,
-             dump(message.meta), message.created_at.isoformat(timespec="seconds")),
-        )
+        await self.db.execute(_INSERT_MESSAGE, _message_row(message))
 
     async def history(self, session_id: str, limit: int = 200) -> list[ChatMessage]:
         rows = await self.db.fetch_all(
@@ -149,14 +167,7 @@ class SqlSessionStore:
                 for r in rows]
 
     async def save_dialog(self, session_id: str, record: DialogRecord) -> None:
-        await self.db.execute(
-            "INSERT INTO dialogs (session_id, script, snapshot, source, suspended_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
-            "script = excluded.script, snapshot = excluded.snapshot, "
-            "source = excluded.source, suspended_at = excluded.suspended_at",
-            (session_id, record.script, dump(record.snapshot), record.source,
-             record.suspended_at.isoformat(timespec="seconds")),
-        )
+        await self.db.execute(*_dialog_statement(session_id, record))
 
     async def load_dialog(self, session_id: str) -> DialogRecord | None:
         row = await self.db.fetch_one(
@@ -168,27 +179,19 @@ class SqlSessionStore:
                             datetime.fromisoformat(row["suspended_at"]), row["source"])
 
     async def clear_dialog(self, session_id: str) -> None:
-        await self.db.execute("DELETE FROM dialogs WHERE session_id = ?", (session_id,))
+        await self.db.execute(*_dialog_statement(session_id, None))
 
     async def commit(self, session_id: str, state: SessionState | None,
                      messages: list[ChatMessage], dialog: DialogRecord | None,
                      dialog_changed: bool) -> None:
         """A turn's writes in one transaction: new messages, the dialog, the state."""
-        async with self.db.transaction() as tx:
-            writer = SqlSessionStore(tx)
-            if messages:
-                await tx.executemany(
-                    "INSERT INTO messages (session_id, role, content, message_type, meta, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(m.session_id, m.role, m.content, m.message_type, dump(m.meta),
-                      m.created_at.isoformat(timespec="seconds")) for m in messages])
-            if dialog_changed:
-                if dialog is None:
-                    await writer.clear_dialog(session_id)
-                else:
-                    await writer.save_dialog(session_id, dialog)
-            if state is not None:
-                await writer.save_session(state)
+        statements: list[tuple[str, Any]] = [(_INSERT_MESSAGE, _message_row(m)) for m in messages]
+        if dialog_changed:
+            statements.append(_dialog_statement(session_id, dialog))
+        if state is not None:
+            statements.append(_session_statement(state))
+        if statements:
+            await self.db.batch(statements)
 
 
 @dataclass

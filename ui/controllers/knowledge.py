@@ -30,6 +30,7 @@ from ui.services.knowledge import (
     collection_folders,
     collection_row,
     documents,
+    min_score,
     open_knowledge,
 )
 from ui.tasks import TaskSet
@@ -64,13 +65,20 @@ def documents_table() -> DtoTableModel[DocumentRow]:
     ])
 
 
+def _relevance_column(threshold: float) -> Column[Hit]:
+    return Column("Relevance", lambda h: f"{h.score:.2f}", right=True,
+                  tooltip=lambda h: f"the bot uses passages with relevance ≥ {threshold:g} "
+                                    "(rag-min-score)",
+                  tone=lambda h: "ok" if h.score >= threshold else "muted")
+
+
 def hits_table() -> DtoTableModel[Hit]:
     return DtoTableModel([
         Column("Source", lambda h: h.label, tooltip=lambda h: h.context or h.source),
         Column("BM25", lambda h: _score(h.bm25), right=True),
         Column("Dense", lambda h: _score(h.dense), right=True),
         Column("Fused", lambda h: f"{h.fused:.4f}", right=True),
-        Column("Relevance", lambda h: f"{h.score:.2f}", right=True),
+        _relevance_column(0.0),
         Column("Passage", lambda h: " ".join(h.text.split())[:160], tooltip=lambda h: h.text),
     ])
 
@@ -97,6 +105,7 @@ class KnowledgeController(QObject):
         self.tasks = TaskSet(self.error.emit)
         self._ingest: asyncio.Task[None] | None = None
         self._embedder: object = None
+        self.min_score = 0.0
 
     @property
     def gbkb(self) -> Path | None:
@@ -118,7 +127,10 @@ class KnowledgeController(QObject):
             self.error.emit(f"Knowledge needs the embeddings model {EMBEDDINGS_MODEL} (23 MB): "
                             "pull it in Settings → Models, then open this view again.")
             return
-        self.kb = open_knowledge(self.work_dir, bot, self._embedder)  # type: ignore[arg-type]
+        config = self.engine.bots.bot(bot).config
+        self.kb = open_knowledge(self.work_dir, bot, self._embedder, config)  # type: ignore[arg-type]
+        self.min_score = min_score(config)
+        self.hits.columns[4] = _relevance_column(self.min_score)
         await self.refresh()
 
     async def refresh(self) -> None:

@@ -9,7 +9,7 @@ facade has no call for that yet).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from engine.kb.embedders import Embedder
 from engine.kb.index import connect
 from engine.kb.knowledge import KnowledgeBase
+from engine.kb.settings import KbOptions, RetrievalSettings
 from engine.kb.sources import collection_name, package_collections, scan_folder
 
 EMBEDDINGS_MODEL = "all-minilm-l6-v2"
@@ -55,10 +56,18 @@ def minilm_factory(models_dir: Path) -> EmbedderFactory:
     return lambda: MiniLmOnnxEmbedder(models_dir / EMBEDDINGS_MODEL)
 
 
-def open_knowledge(work_dir: Path, bot: str, embedder: Embedder) -> KnowledgeBase:
+def open_knowledge(work_dir: Path, bot: str, embedder: Embedder,
+                   config: Mapping[str, str]) -> KnowledgeBase:
+    """The bot's knowledge base with its retrieval settings, except ``rag-min-score``: the
+    playground shows every hit, and marks those the bot would drop."""
     root = kb_root(work_dir, bot)
     root.mkdir(parents=True, exist_ok=True)
-    return KnowledgeBase(root, embedder)
+    retrieval = RetrievalSettings.from_config(config).with_(min_score=0.0)
+    return KnowledgeBase(root, embedder, KbOptions(retrieval=retrieval))
+
+
+def min_score(config: Mapping[str, str]) -> float:
+    return RetrievalSettings.from_config(config).min_score
 
 
 def collection_folders(gbkb: Path) -> list[Path]:

@@ -99,8 +99,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_FRAME)
     if not ws.can_prepare(request).ok:
         raise UpgradeRequired("this route needs a WebSocket upgrade")
-    session_id, resumed = await _session(state.engine, principal, bot,
-                                         request.query.get("session_id"))
+    principal, session_id, resumed = await _session(state.engine, principal, bot,
+                                                    request.query.get("session_id"))
     await ws.prepare(request)
     state.metrics.ws_connections += 1
     try:
@@ -112,15 +112,23 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 async def _session(engine: Engine, principal: Principal, bot: str,
-                   wanted: str | None) -> tuple[str, bool]:
-    """The session to continue (an existing one the caller may see), or a new id."""
-    if wanted:
-        existing = await engine.store.load_session(wanted)
-        if existing is not None and existing.bot_name == bot and may_see(principal, existing):
-            return existing.id, True
-        if existing is not None and not principal.anonymous and existing.bot_name == bot:
-            raise Forbidden("this session belongs to someone else")
-    return uuid.uuid4().hex, False
+                   wanted: str | None) -> tuple[Principal, str, bool]:
+    """The session to continue (an existing one the caller may see), or a new id.
+
+    An anonymous visitor has no identity but the session id (an unguessable 128-bit value):
+    knowing the id of an anonymous session of the bot lets a visitor continue it.
+    """
+    existing = await engine.store.load_session(wanted) if wanted else None
+    if existing is None or existing.bot_name != bot:
+        return principal, uuid.uuid4().hex, False
+    if may_see(principal, existing):
+        return principal, existing.id, True
+    owner = existing.user_id or ""
+    if principal.anonymous and owner.startswith("anonymous:"):
+        return Principal(owner, principal.role, "anonymous"), existing.id, True
+    if principal.anonymous:
+        return principal, uuid.uuid4().hex, False
+    raise Forbidden("this session belongs to someone else")
 
 
 class ChatConnection:

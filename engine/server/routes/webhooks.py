@@ -82,14 +82,16 @@ def _response(result: Any) -> web.Response:
             body = result.get(keys.get("body", "body"))
             headers = result.get(keys.get("headers", "headers")) or {}
             return _with_body(status, body, headers if isinstance(headers, Mapping) else {})
-    return _with_body(200, result, {})
+    return _with_body(200, result, {}, text=False)
 
 
-def _with_body(status: int, body: Any, headers: Mapping[Any, Any]) -> web.Response:
+def _with_body(status: int, body: Any, headers: Mapping[Any, Any], *,
+               text: bool = True) -> web.Response:
+    """``text``: a string body is sent as text (a ``status`` map's body), else as JSON."""
     extra = {str(k): str(v) for k, v in headers.items() if str(k).lower() not in _FIXED_HEADERS}
     if body is None or status == 204:
         return web.Response(status=status, headers=extra)
-    if isinstance(body, str):
+    if isinstance(body, str) and text:
         return web.Response(status=status, text=body, content_type="text/plain", headers=extra)
     return web.Response(status=status, text=dumps(body), content_type="application/json",
                         headers=extra)

@@ -93,6 +93,11 @@ class SyncDatabase(SyncExecutor, Protocol):
 class Database(Executor, Resource, Protocol):
     """An async relational database (open it first; see :mod:`engine.storage.lifecycle`)."""
 
+    async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[int]:
+        """Run the statements atomically, in order, as one unit of work (a turn's writes);
+        return the rows each changed. Cheaper than a transaction block: no round trips."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """``async with db.transaction() as tx:`` — keep it short: it holds the writer."""
         ...

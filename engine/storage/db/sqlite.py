@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -89,6 +89,10 @@ class SqliteDatabase(Lifecycle):
     async def executemany(self, sql_text: str, params: Iterable[Params]) -> int:
         batch = [plain(p) for p in params]
         return await self._write(partial(write_many, statement=sql_text, params=batch))
+
+    async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[int]:
+        job = [(statement, plain(params)) for statement, params in statements]
+        return await self._write(partial(write_batch, statements=job))
 
     async def fetch_all(self, sql_text: str, params: Params = ()) -> list[Row]:
         return await self._read(partial(sql.fetch_all, sql=sql_text, params=plain(params)))
@@ -173,6 +177,19 @@ def write_one(conn: Connection, statement: str, params: Params) -> int:
 def write_many(conn: Connection, statement: str, params: list[Params]) -> int:
     """All parameter sets in one transaction: all of them apply, or none."""
     return _in_transaction(conn, lambda: sql.executemany(conn, statement, params))
+
+
+def write_batch(conn: Connection, statements: list[tuple[str, Params]]) -> list[int]:
+    """Several statements in one transaction, in one trip to the writer thread."""
+    changed: list[int] = []
+
+    def run() -> int:
+        for statement, params in statements:
+            changed.append(sql.execute(conn, statement, params))
+        return sum(changed)
+
+    _in_transaction(conn, run)
+    return changed
 
 
 def _in_transaction(conn: Connection, run: Callable[[], int]) -> int:

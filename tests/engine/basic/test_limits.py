@@ -93,7 +93,7 @@ def test_step_limit(basic: BasicKit) -> None:
     run = limited(basic, "n = 0\nDO\n  n = n + 1\nLOOP", steps="1000")
     error = exceeded(run, "step limit exceeded")
     assert error.line in (2, 3, 4)
-    assert run.vm.steps == 1001
+    assert run.vm.steps == 1000  # exactly the allowed steps ran
 
 
 def test_step_limit_counts_statements_in_procedures_and_functions(basic: BasicKit) -> None:

@@ -21,8 +21,9 @@ def manuals(tmp_path: Path) -> Path:
     (folder / "router.pdf").write_bytes(documents.pdf([
         [("Getting started", 20), ("Plug the router into a power socket and wait for the "
                                    "green light.", 11)],
-        [("Troubleshooting", 20), ("To restore factory settings, press and hold the reset "
-                                   "button on the back for ten seconds.", 11)],
+        [("Troubleshooting", 20), ("If the router stops working, restore its factory "
+                                   "settings: press and hold the reset button on the back "
+                                   "for ten seconds.", 11)],
     ]))
     (folder / "policy.docx").write_bytes(documents.docx([
         ("Refunds", "Heading1"),
@@ -47,7 +48,7 @@ def _run(root: Path, embedder: MiniLmOnnxEmbedder, folder: Path,
 def test_paraphrase_finds_the_right_page(tmp_path: Path, minilm: MiniLmOnnxEmbedder,
                                          manuals: Path) -> None:
     hits, think, nothing, stats = _run(tmp_path / "kb", minilm, manuals,
-                                       "How do I get my router back to its original factory state?")
+                                       "my router is broken, how do I get it back to defaults?")
     best = hits[0]
     assert (best.source, best.page, best.context) == ("router.pdf", 2, "Troubleshooting")
     assert best.dense is not None and best.dense > 0.3

@@ -34,7 +34,7 @@ HOOKS = {
     "broken.bas": 'WEBHOOK "broken"\nx = 1 / 0\n',
     "tables.bas": (
         'TABLE secrets READ BY "designer" WRITE BY "admin"\n'
-        '  code AS STRING\n'
+        '  code STRING\n'
         'END TABLE\n'
     ),
     "double.bas": (
