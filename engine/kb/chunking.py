@@ -39,8 +39,11 @@ class _Section:
     spans: list[_Span]
 
 
+DEFAULT_OPTIONS = ChunkingOptions()
+
+
 def chunk_document(document: ExtractedDocument,
-                   options: ChunkingOptions = ChunkingOptions()) -> list[Chunk]:
+                   options: ChunkingOptions = DEFAULT_OPTIONS) -> list[Chunk]:
     """The chunks of ``document``, in reading order, numbered from 0."""
     chunks: list[Chunk] = []
     for section in _sections(document):

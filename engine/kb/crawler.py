@@ -62,16 +62,16 @@ def normalise_url(url: str) -> str:
 class WebsiteCrawler:
     """Breadth-first crawl of one site through a guarded client."""
 
-    def __init__(self, client: GuardedHttpClient, settings: WebsiteSettings = WebsiteSettings(),
+    def __init__(self, client: GuardedHttpClient, settings: WebsiteSettings | None = None,
                  *, user_agent: str = USER_AGENT, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
-        self.settings = settings
+        self.settings = settings or WebsiteSettings()
         self.user_agent = user_agent
         self._clock = clock
         self._sleep = sleep
         self._last_request: float | None = None
-        self._delay = settings.delay
+        self._delay = self.settings.delay
         self._requests = 0
 
     def crawl(self, start_url: str) -> CrawlResult:

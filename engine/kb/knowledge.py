@@ -77,11 +77,11 @@ class ThinkResult:
 class KnowledgeBase:
     """One bot's collections. Close it (``async with`` or :meth:`aclose`)."""
 
-    def __init__(self, root: Path, embedder: Embedder, options: KbOptions = KbOptions(), *,
+    def __init__(self, root: Path, embedder: Embedder, options: KbOptions | None = None, *,
                  reranker: Reranker | None = None) -> None:
         self.root = Path(root)
         self.embedder = embedder
-        self.options = options
+        self.options = options or KbOptions()
         self.reranker = reranker
         self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="kb-write")
         self._read_pool = ThreadPoolExecutor(2, thread_name_prefix="kb-read")
@@ -171,10 +171,11 @@ class KnowledgeBase:
             return await self._write(drop)
 
     async def crawl_website(self, url: str, client: GuardedHttpClient,
-                            settings: WebsiteSettings = WebsiteSettings(), *, force: bool = False,
+                            settings: WebsiteSettings | None = None, *, force: bool = False,
                             progress: ProgressCallback | None = None) -> WebsiteReport | None:
         """``USE WEBSITE``: crawl the site into the collection named by its normalised URL,
         unless it was crawled less than ``settings.expires`` ago (None then) or ``force``."""
+        settings = settings or WebsiteSettings()
         name = normalise_url(url)
         if not force and not await self._crawl_due(name, settings.expires.total_seconds()):
             return None

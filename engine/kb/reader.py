@@ -207,7 +207,8 @@ class IndexReader:
             "FROM documents").fetchone()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
         return IndexStats(int(documents), int(chunks), int(pages), size,
-                          meta(self.conn, "embedder") or "", int(meta(self.conn, "dimensions") or 0))
+                          meta(self.conn, "embedder") or "",
+                          int(meta(self.conn, "dimensions") or 0))
 
 
 def _blob(vector: Vectors) -> bytes:

@@ -109,7 +109,8 @@ def relevance(bm25: float | None, dense: float | None, w_sparse: float, w_dense:
     return (w_sparse * sparse_part + w_dense * dense_part) / total if total else 0.0
 
 
-def _merged(lists: list[tuple[str, list[tuple[int, float]]]], depth: int) -> list[tuple[Key, float]]:
+def _merged(lists: list[tuple[str, list[tuple[int, float]]]],
+            depth: int) -> list[tuple[Key, float]]:
     merged = [((name, chunk_id), score) for name, hits in lists for chunk_id, score in hits]
     merged.sort(key=lambda item: -item[1])
     return merged[:depth]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from engine.kb.document import ChunkingOptions
@@ -89,8 +89,8 @@ class WebsiteSettings:
 class KbOptions:
     """Everything a knowledge base needs besides its folder and embedder."""
 
-    retrieval: RetrievalSettings = RetrievalSettings()
-    chunking: ChunkingOptions = ChunkingOptions()
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
     max_file_bytes: int = 256 * 1024 * 1024
 
 

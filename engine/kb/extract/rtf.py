@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"\\([a-z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-f]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]",
-                    re.I)
+_TOKEN = re.compile(
+    r"\\([a-z]{1,32})(-?\d{1,10})? ?"  # control word with its optional number
+    r"|\\'([0-9a-f]{2})"  # a byte in the code page
+    r"|\\(.)"  # control symbol
+    r"|([{}])"  # group
+    r"|([^\\{}\r\n]+)"  # text
+    r"|[\r\n]",  # line breaks in the source mean nothing
+    re.I,
+)
 _HIDDEN = frozenset({"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header",
                      "footer", "headerl", "headerr", "footerl", "footerr", "themedata",
                      "colorschememapping", "latentstyles", "datastore", "xmlnstbl",

@@ -11,8 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine.kb import HashingEmbedder, MiniLmOnnxEmbedder  # noqa: E402
-from tests.conftest import require_service  # noqa: E402
+from engine.kb import HashingEmbedder, MiniLmOnnxEmbedder
+from tests.conftest import require_service
 
 MODEL_NAME = "all-minilm-l6-v2"
 REPO = Path(__file__).resolve().parents[3]

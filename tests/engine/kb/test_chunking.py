@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.kb.chunking import chunk_document
-from engine.kb.document import Block, BlockKind, ChunkingOptions, ExtractedDocument, heading, paragraph
+from engine.kb.document import (
+    Block,
+    BlockKind,
+    ChunkingOptions,
+    ExtractedDocument,
+    heading,
+    paragraph,
+)
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
 

@@ -107,7 +107,7 @@ def test_markdown_headings_and_code() -> None:
 
 
 def test_plain_text_form_feeds_are_pages() -> None:
-    document = extract("notes.txt", "First page.\n\nStill first.\fSecond page.".encode())
+    document = extract("notes.txt", b"First page.\n\nStill first.\fSecond page.")
     assert _pages_of(document, "Second page") == {2}
     assert _pages_of(document, "Still first") == {1}
 

@@ -66,7 +66,7 @@ def test_paraphrase_finds_the_right_page(tmp_path: Path, minilm: MiniLmOnnxEmbed
     assert (collection.name, collection.stats.documents) == ("manuals", 2)
     assert collection.stats.embedder == "all-minilm-l6-v2" and collection.stats.pages == 2
 
-    answer = cite(f"Hold the reset button for ten seconds [1]. Returns take 30 days [9].",
+    answer = cite("Hold the reset button for ten seconds [1]. Returns take 30 days [9].",
                   hits)
     assert answer.text == "Hold the reset button for ten seconds [1]. Returns take 30 days."
     assert [(c.n, c.source, c.page) for c in answer.citations] == [(1, "router.pdf", 2)]
