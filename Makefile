@@ -20,7 +20,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.hearth-installed
 
 # Debian packages the project needs on the machine (servers for tests, Qt's xcb libraries...).
-APT_PACKAGES ?=
+# espeak-ng: spoken test audio for the speech tests; chromium: the web chat's browser tests.
+APT_PACKAGES ?= espeak-ng chromium
 # Added only when $(PYTHON) cannot create a venv (a bare Debian without it).
 PYTHON_APT_PACKAGES := python3.11 python3.11-venv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -28,7 +29,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 LINT_DIRS := $(wildcard app engine tests bench)
 PYTEST_ARGS ?=
 
-.PHONY: help deps venv lint test run bench clean distclean
+.PHONY: help deps venv models lint test run bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
@@ -57,10 +58,23 @@ $(BIN)/python: | deps
 	    || { echo "Hearth needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# llama.cpp is built from source: portable (no -march=native, which would crash on other
+# CPUs). pip caches the built wheel, so this takes minutes only the first time.
+LLAMA_SPEC := llama-cpp-python[server]==0.3.36
+LLAMA_STAMP := $(VENV)/.hearth-llama
+
+$(LLAMA_STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	    $(BIN)/python -m pip install --quiet '$(LLAMA_SPEC)'
+	@touch $@
+
+$(STAMP): pyproject.toml $(LLAMA_STAMP) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
+
+models: venv  ## pull and verify the default models (chat, embeddings, speech)
+	$(BIN)/hearth models pull --all-defaults
 
 lint: venv  ## ruff, mypy --strict, import-linter contracts (runs all, fails if any fails)
 	@status=0; \
@@ -74,13 +88,14 @@ test: venv lint  ## lint, then the test suite (no tests collected is a failure)
 	    if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	    exit $$rc; }
 
-run: venv  ## start Hearth
+run: venv models  ## start Hearth
 	$(BIN)/hearth
 
 bench: venv  ## run every bench/*.py (each prints a table and writes JSON)
-	@shopt -s nullglob; files=(bench/*.py); \
+	@shopt -s nullglob; files=(bench/[a-z]*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
-	for file in "$${files[@]}"; do echo "== $$file"; $(BIN)/python "$$file"; done
+	for file in "$${files[@]}"; do [ "$$file" = bench/common.py ] && continue; \
+	    echo "== $$file"; $(BIN)/python "$$file"; done
 
 clean:  ## remove caches and build output (keeps the venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .hypothesis \

@@ -10,7 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import bots, chat, check, kb, models, run, schema, start, transcribe
+from app.commands import (
+    bots,
+    chat,
+    check,
+    kb,
+    models,
+    run,
+    schema,
+    serve,
+    start,
+    transcribe,
+    users,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(sub)
     run.add_parser(sub)
     schema.add_parser(sub)
+    serve.add_parser(sub)
     transcribe.add_parser(sub)
+    users.add_parser(sub)
     start.add_parser(sub)
     return parser
 

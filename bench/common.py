@@ -13,26 +13,37 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def cpu_time(run: Callable[[], object]) -> float:
+    """The CPU seconds one call of ``run`` takes (this process only, after a full collection).
+
+    CPU time rather than wall time: the figure stays meaningful when other work shares the
+    machine, which on a 2-core box is the common case.
+    """
+    gc.collect()
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
 def best_time(run: Callable[[], object], repeat: int = 5) -> float:
-    """The fastest of ``repeat`` runs of ``run``, in seconds (garbage collection paused)."""
-    best = float("inf")
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            started = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - started)
-    finally:
-        if enabled:
-            gc.enable()
+    """The fastest of ``repeat`` runs of ``run``, in CPU seconds (see :func:`cpu_time`)."""
+    return min(cpu_time(run) for _ in range(repeat))
+
+
+def best_times(runs: Sequence[Callable[[], object]], repeat: int = 5) -> list[float]:
+    """The fastest of ``repeat`` rounds for each of ``runs``, interleaved round by round so
+    that a change in the machine's load affects them alike."""
+    best = [float("inf")] * len(runs)
+    for _ in range(repeat):
+        for index, run in enumerate(runs):
+            best[index] = min(best[index], cpu_time(run))
     return best
 
 
@@ -79,7 +90,7 @@ def write_json(name: str, data: dict[str, Any]) -> Path:
     """Write ``data`` (plus the machine and the time) to ``bench/results/<name>.json``."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(
+    payload = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(
         timespec="seconds"), "machine": machine(), "argv": sys.argv[1:], **data}
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path

@@ -265,7 +265,7 @@ async def basic_stall(home: Path, probe: StallProbe) -> tuple[float, str, int]:
     async with Engine(config) as engine:
         package = engine.new_bot("bench", "starter")
         package.bot_dir.joinpath("config.csv").write_text(
-            "name,value\nbasic-max-steps,10000000\nbasic-max-seconds,120\n", encoding="utf-8")
+            "name,value\nbasic-max-steps,10000000\nbasic-max-seconds,120\nbasic-max-loop,2000000\n", encoding="utf-8")
         (package.dialog_dir / "busy.bas").write_text(
             "total = 0\nFOR i = 1 TO 1000000\n  total = total + i MOD 7\nNEXT\nTALK total\n",
             encoding="utf-8")
@@ -274,35 +274,55 @@ async def basic_stall(home: Path, probe: StallProbe) -> tuple[float, str, int]:
 
         async def job() -> None:
             outcome = await engine.run_job("bench", "busy")
+            if outcome.error:
+                raise RuntimeError(outcome.error)
             result.extend(outcome.output)
 
         stall = await probe.measure(job())
-        assert result, "the job said nothing"
-    return stall, "FOR loop, 1,000,000 iterations", 3_000_000
+    return stall, f"FOR loop, 1,000,000 iterations, said {result}", 3_000_000
 
 
-async def in_process() -> dict[str, Any]:
-    probe = StallProbe()
-    home = Path(tempfile.mkdtemp(prefix="hearth-bench-stall-"))
-    try:
-        stream = await stream_stall(home, probe)
-        ingest = await ingest_stall(home, probe)
-        basic = await basic_stall(home, probe)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-    return {"stream": stream, "ingest": ingest, "basic": basic}
+SCENARIOS: dict[str, Callable[[Path, StallProbe], Awaitable[tuple[float, str, int]]]] = {
+    "stream": stream_stall, "ingest": ingest_stall, "basic": basic_stall}
 
 
-def main() -> None:
+def scenario(name: str) -> None:
+    """One stall measurement in this process (each runs in its own interpreter: llama.cpp
+    and onnxruntime are kept apart, as the app keeps them in their own threads)."""
+    import json
+
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    figures = startup_and_memory()
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setQuitOnLastWindowClosed(False)  # type: ignore[union-attr]
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    with loop:
-        stalls = loop.run_until_complete(in_process())
+    home = Path(tempfile.mkdtemp(prefix="hearth-bench-stall-"))
+    try:
+        with loop:
+            result = loop.run_until_complete(SCENARIOS[name](home, StallProbe()))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    print("RESULT " + json.dumps(result), flush=True)
+    os._exit(0)  # skip native libraries' teardown
+
+
+def measure(name: str) -> tuple[float, str, int]:
+    import json
+
+    run = subprocess.run([sys.executable, __file__, "--scenario", name], capture_output=True,
+                         text=True, timeout=600)
+    line = next((x for x in run.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"scenario {name} failed:\n{run.stderr[-2000:]}")
+    stall, source, size = json.loads(line[7:])
+    return float(stall), str(source), int(size)
+
+
+def main() -> None:
+    figures = startup_and_memory()
+    stalls = {name: measure(name) for name in SCENARIOS}
     rows = [
         ["start-up to first painted window (s)", round(figures["startup_s"], 2),
          TARGETS["startup_s"], "first launch, starter bot installed"],
@@ -325,4 +345,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--scenario":
+        scenario(sys.argv[2])
+    else:
+        main()

@@ -1,7 +1,8 @@
 """``hearth kb ingest | search | stats | eval``: knowledge bases from the terminal.
 
-Indexes live under the Hearth home, one folder per bot (``<home>/kb/<bot>/``, one SQLite
-file per collection); ``kb eval`` keeps its throw-away indexes in the cache folder. A path
+Indexes live in each bot's work folder (``<home>/work/<bot>/kb/``, one SQLite file per
+collection, the same place the desktop uses); ``kb eval`` keeps its throw-away indexes in the
+cache folder. A path
 inside ``NAME.gbai`` belongs to bot NAME, anything else to ``--bot`` (default ``default``).
 The embedding model is the catalog's ``all-minilm-l6-v2`` (pulled on first use, saying so),
 or the folder given with ``--model-dir``.
@@ -40,13 +41,13 @@ MODEL = "all-minilm-l6-v2"
 DEFAULT_BOT = "default"
 
 
-def kb_home(paths: AppPaths) -> Path:
-    """Where the bots' knowledge-base indexes live."""
-    return paths.home / "kb"
-
-
 def bot_root(paths: AppPaths, bot: str) -> Path:
-    return kb_home(paths) / file_safe(bot)
+    """Where the knowledge-base indexes of ``bot`` live."""
+    return paths.bot_work_dir(bot) / "kb"
+
+
+def indexed_bots(paths: AppPaths) -> list[str]:
+    return sorted(p.parent.name for p in paths.work_dir.glob("*/kb") if p.is_dir())
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -152,8 +153,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     paths = AppPaths.from_env()
-    bots = [args.bot] if args.bot else sorted(
-        p.name for p in kb_home(paths).glob("*") if p.is_dir())
+    bots = [args.bot] if args.bot else indexed_bots(paths)
 
     rows: list[dict[str, object]] = []
     for bot in bots:
@@ -305,7 +305,7 @@ def _bot_of(path: Path) -> str | None:
 
 
 def _only_bot(paths: AppPaths) -> str | None:
-    bots = [p.name for p in kb_home(paths).glob("*") if p.is_dir()]
+    bots = indexed_bots(paths)
     return bots[0] if len(bots) == 1 else None
 
 

@@ -7,6 +7,7 @@ procedure, then built-in function, then value keyword, then array indexing (§3.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,17 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": values.add, "-": values.sub, "*": values.mul, "/": values.div,
     "\\": values.intdiv, "MOD": values.mod, "^": values.power, "&": values.concat,
 }
+# Fast paths: for two ints (or two floats) these give exactly what the values functions give,
+# without the call. Everything else goes through the values functions.
+_SAME_TYPE_FAST: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+}
+_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge,
+}
+_NUMBER_TYPES = frozenset({int, float})
+_SIMPLE_TYPES = frozenset({int, float, str, bool})
+_MISSING = object()
 _ZERO_ARG = frozenset({"NOW", "TODAY", "RND", "PI", "GUID", "UUID"})
 _ERR_ALIASES = {"err_number": "number", "err_description": "description"}
 
@@ -83,13 +95,31 @@ class ExpressionCompiler:
         if isinstance(node.obj, ast.Name) and node.obj.key == "err" and name.lower() == "message":
             name = "description"  # ERR.MESSAGE is an alias of ERR.DESCRIPTION (§12.7)
         get = values.get_member
-        return lambda f: get(obj(f), name)
+        missing = _MISSING
+
+        def member(f: Frame) -> Any:
+            o = obj(f)
+            if type(o) is dict:  # the exact spelling first, as values.map_get does
+                found = o.get(name, missing)
+                if found is not missing:
+                    return found
+            return get(o, name)
+
+        return member
 
     def _index(self, node: ast.Index) -> Eval:
         obj = self.compile(node.obj)
         index = self.compile(node.index)
         get = values.get_item
-        return lambda f: get(obj(f), index(f))
+
+        def item(f: Frame) -> Any:
+            o = obj(f)
+            i = index(f)
+            if type(o) is list and type(i) is int and 0 <= i < len(o):
+                return o[i]
+            return get(o, i)
+
+        return item
 
     def _arraylit(self, node: ast.ArrayLit) -> Eval:
         items = [self.compile(i) for i in node.items]
@@ -113,7 +143,7 @@ class ExpressionCompiler:
         right = self.compile(node.right)
         op = node.op
         if op in _BINARY:
-            return _arith(_BINARY[op], left, right, node.right)
+            return _arith(op, _BINARY[op], left, right, node.right)
         if op in ("AND", "OR", "XOR"):
             return _logical(op, left, right)
         return _comparison(op, left, right, node.negate)
@@ -198,11 +228,57 @@ def _raiser(error: Exception) -> Eval:
     return fail
 
 
-def _arith(fn: Callable[[Any, Any], Any], left: Eval, right: Eval, right_node: ast.Expr) -> Eval:
+def _arith(op: str, fn: Callable[[Any, Any], Any], left: Eval, right: Eval,
+           right_node: ast.Expr) -> Eval:
+    fast = _SAME_TYPE_FAST.get(op)
+    if fast is not None:
+        return _fast_arith(fast, fn, left, right, right_node)
+    if op == "MOD":
+        return _fast_mod(fn, left, right)
+    if op == "&":
+        def concat(f: Frame) -> Any:
+            a, b = left(f), right(f)
+            return a + b if type(a) is str and type(b) is str else fn(a, b)
+
+        return concat
     if isinstance(right_node, ast.Literal):
         constant = right_node.value
         return lambda f: fn(left(f), constant)
     return lambda f: fn(left(f), right(f))
+
+
+def _fast_arith(fast: Callable[[Any, Any], Any], fn: Callable[[Any, Any], Any], left: Eval,
+                right: Eval, right_node: ast.Expr) -> Eval:
+    if isinstance(right_node, ast.Literal) and type(right_node.value) in _NUMBER_TYPES:
+        constant = right_node.value
+        kind = type(constant)
+
+        def with_constant(f: Frame) -> Any:
+            a = left(f)
+            return fast(a, constant) if type(a) is kind else fn(a, constant)
+
+        return with_constant
+
+    def arith(f: Frame) -> Any:
+        a = left(f)
+        b = right(f)
+        kind = type(a)
+        if (kind is int or kind is float) and type(b) is kind:
+            return fast(a, b)
+        return fn(a, b)
+
+    return arith
+
+
+def _fast_mod(fn: Callable[[Any, Any], Any], left: Eval, right: Eval) -> Eval:
+    def mod(f: Frame) -> Any:
+        a = left(f)
+        b = right(f)
+        if type(a) is int and type(b) is int and a >= 0 and b > 0:
+            return a % b
+        return fn(a, b)
+
+    return mod
 
 
 def _logical(op: str, left: Eval, right: Eval) -> Eval:
@@ -215,12 +291,10 @@ def _logical(op: str, left: Eval, right: Eval) -> Eval:
 
 
 def _comparison(op: str, left: Eval, right: Eval, negate: bool) -> Eval:
-    if op == "=":
-        eq = values.equals
-        return lambda f: eq(left(f), right(f))
-    if op == "<>":
-        eq = values.equals
-        return lambda f: not eq(left(f), right(f))
+    if op in ("=", "<>"):
+        return _equality(op == "<>", left, right)
+    if op in _ORDERINGS:
+        return _ordering(op, left, right)
     if op == "LIKE":
         like = values.like
         return lambda f: like(left(f), right(f)) != negate
@@ -229,3 +303,33 @@ def _comparison(op: str, left: Eval, right: Eval, negate: bool) -> Eval:
         return lambda f: contains(left(f), right(f)) != negate
     compare = values.compare
     return lambda f: compare(op, left(f), right(f))
+
+
+def _equality(negate: bool, left: Eval, right: Eval) -> Eval:
+    eq = values.equals
+    simple = _SIMPLE_TYPES
+
+    def equal(f: Frame) -> bool:
+        a = left(f)
+        b = right(f)
+        kind = type(a)
+        if kind is type(b) and kind in simple:
+            return (a != b) if negate else (a == b)  # type: ignore[no-any-return]
+        return not eq(a, b) if negate else eq(a, b)
+
+    return equal
+
+
+def _ordering(op: str, left: Eval, right: Eval) -> Eval:
+    fn = _ORDERINGS[op]
+    compare = values.compare
+    numbers = _NUMBER_TYPES
+
+    def ordered(f: Frame) -> bool:
+        a = left(f)
+        b = right(f)
+        if type(a) in numbers and type(b) in numbers:
+            return fn(a, b)
+        return compare(op, a, b)
+
+    return ordered

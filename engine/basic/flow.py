@@ -145,14 +145,16 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
     # -- IF / SELECT ---------------------------------------------------------------------
     def _if(self, stmt: ast.If) -> None:
         end = Label()
+        last = stmt.clauses[-1]
         for clause in stmt.clauses:
             following = Label()
             if clause.condition is not None:
-                self.em.emit(_branch(self.expr(clause.condition), following), clause.line,
-                             resume=end)
+                self.em.emit(_branch(self.expr(clause.condition), following,
+                                     _is_boolean(clause.condition)), clause.line, resume=end)
             for inner in clause.body:
                 self.statement(inner)
-            self.em.emit(lambda f: end.pc, clause.line)
+            if clause is not last:  # the last clause simply falls through to the end
+                self.em.emit(lambda f: end.pc, clause.line)
             self.em.mark(following)
         self.em.mark(end)
 
@@ -174,35 +176,41 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
                 self.em.emit(_branch(test, following), case.line, resume=end)
             for inner in case.body:
                 self.statement(inner)
-            self.em.emit(lambda f: end.pc, case.line)
+            if case is not stmt.cases[-1]:
+                self.em.emit(lambda f: end.pc, case.line)
             self.em.mark(following)
         self.em.mark(end)
 
     # -- loops -------------------------------------------------------------------------
+    # A loop's test runs once before the body and then once per iteration fused with the
+    # step back (one instruction, one step), which jumps to the body or past the loop.
     def _for(self, stmt: ast.For) -> None:
         slot = self.new_slot("for")
         load, store = self.load(stmt.var), self.store(stmt.var)
         start, end_value = self.expr(stmt.start), self.expr(stmt.end)
         step = self.expr(stmt.step) if stmt.step is not None else (lambda f: 1)
-        test_label, next_label, exit_label = Label(), Label(), Label()
+        body_label, next_label, exit_label = Label(), Label(), Label()
         self.em.emit(_for_init(slot, start, end_value, step, store), stmt.line, resume=exit_label)
-        self.em.mark(test_label)
         self.em.emit(_for_test(slot, load, exit_label), stmt.line, resume=exit_label)
+        self.em.mark(body_label)
         self._loop_body("FOR", stmt.body, exit_label, next_label)
         self.em.mark(next_label)
-        self.em.emit(_for_next(slot, load, store, test_label), stmt.line)
+        self.em.emit(_for_next(slot, load, store, body_label, exit_label), stmt.line,
+                     resume=exit_label)
         self.em.mark(exit_label)
 
     def _foreach(self, stmt: ast.ForEach) -> None:
         slot = self.new_slot("each")
         store = self.store(stmt.var)
         iterable = self.expr(stmt.iterable)
-        test_label, exit_label = Label(), Label()
+        body_label, next_label, exit_label = Label(), Label(), Label()
         self.em.emit(_each_init(slot, iterable), stmt.line, resume=exit_label)
-        self.em.mark(test_label)
-        self.em.emit(_each_next(slot, store, exit_label), stmt.line, resume=exit_label)
-        self._loop_body("FOR", stmt.body, exit_label, test_label)
-        self.em.emit(lambda f: test_label.pc, stmt.line)
+        self.em.emit(_each_next(slot, store, exit_label, None), stmt.line, resume=exit_label)
+        self.em.mark(body_label)
+        self._loop_body("FOR", stmt.body, exit_label, next_label)
+        self.em.mark(next_label)
+        self.em.emit(_each_next(slot, store, exit_label, body_label), stmt.line,
+                     resume=exit_label)
         self.em.mark(exit_label)
 
     def _while(self, stmt: ast.While) -> None:
@@ -216,15 +224,16 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
                           test_first: bool, body: tuple[ast.Stmt, ...], line: int) -> None:
         slot = self.new_slot("loop")
         test = self.expr(condition) if condition is not None else None
+        boolean = _is_boolean(condition)
         top, next_label, exit_label = Label(), Label(), Label()
         self.em.emit(_reset_counter(slot), line)
-        self.em.mark(top)
         if test is not None and test_first:
-            self.em.emit(_loop_test(test, until, exit_label), line, resume=exit_label)
+            self.em.emit(_loop_test(test, until, exit_label, boolean), line, resume=exit_label)
+        self.em.mark(top)
         self._loop_body(kind, body, exit_label, next_label)
         self.em.mark(next_label)
-        if test is not None and not test_first:
-            self.em.emit(_loop_back_if(slot, test, until, top), line, resume=exit_label)
+        if test is not None:
+            self.em.emit(_loop_back_if(slot, test, until, top, boolean), line, resume=exit_label)
         else:
             self.em.emit(_loop_back(slot, top), line)
         self.em.mark(exit_label)
@@ -262,7 +271,26 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
         self.em.mark(end)
 
 
-def _branch(test: Eval, otherwise: Label) -> Instr:
+_BOOLEAN_OPS = frozenset({"=", "<>", "<", ">", "<=", ">=", "LIKE", "IN", "AND", "OR", "XOR"})
+
+
+def _is_boolean(node: ast.Expr | None) -> bool:
+    """Whether ``node`` always evaluates to a bool, so a condition needs no truthiness test."""
+    if isinstance(node, ast.Binary):
+        return node.op in _BOOLEAN_OPS
+    if isinstance(node, ast.Unary):
+        return node.op == "NOT"
+    if isinstance(node, ast.IsNull):
+        return True
+    return isinstance(node, ast.Literal) and type(node.value) is bool
+
+
+def _branch(test: Eval, otherwise: Label, boolean: bool = False) -> Instr:
+    if boolean:
+        def branch_bool(f: Frame) -> int | None:
+            return None if test(f) else otherwise.pc
+
+        return branch_bool
     truthy = values.truthy
 
     def branch(f: Frame) -> int | None:
@@ -322,16 +350,27 @@ def _for_test(slot: str, load: Eval, exit_label: Label) -> Instr:
     return test
 
 
-def _for_next(slot: str, load: Eval, store: Any, test_label: Label) -> Instr:
+def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label) -> Instr:
+    """NEXT: step the variable, then the loop test (the variable may have been assigned)."""
     add = values.add
+    to_number = values.to_number
 
     def step(f: Frame) -> int:
         state = f.vars[slot]
-        state[2] += 1
-        if state[2] > f.vm.max_loop:
+        count = state[2] + 1
+        if count > f.vm.max_loop:
             raise LimitExceeded("loop iteration limit exceeded")
-        store(f, add(load(f), state[1]))
-        return test_label.pc
+        state[2] = count
+        current = load(f)
+        by = state[1]
+        current = current + by if type(current) is int and type(by) is int \
+            else add(current, by)
+        store(f, current)
+        if type(current) is not int:
+            current = to_number(current)
+        if (by > 0 and current > state[0]) or (by < 0 and current < state[0]):
+            return exit_label.pc
+        return body.pc
 
     return step
 
@@ -355,7 +394,8 @@ def _each_init(slot: str, iterable: Eval) -> Instr:
     return init
 
 
-def _each_next(slot: str, store: Any, exit_label: Label) -> Instr:
+def _each_next(slot: str, store: Any, exit_label: Label, body: Label | None) -> Instr:
+    """The next element into the variable, then the body (``body`` None: fall through)."""
     def advance(f: Frame) -> int | None:
         state = f.vars[slot]
         items, index = state
@@ -365,7 +405,7 @@ def _each_next(slot: str, store: Any, exit_label: Label) -> Instr:
             raise LimitExceeded("loop iteration limit exceeded")
         state[1] = index + 1
         store(f, items[index])
-        return None
+        return body.pc if body is not None else None
 
     return advance
 
@@ -377,8 +417,8 @@ def _reset_counter(slot: str) -> Instr:
     return reset
 
 
-def _loop_test(test: Eval, until: bool, exit_label: Label) -> Instr:
-    truthy = values.truthy
+def _loop_test(test: Eval, until: bool, exit_label: Label, boolean: bool) -> Instr:
+    truthy = (lambda v: v) if boolean else values.truthy
 
     def check(f: Frame) -> int | None:
         return exit_label.pc if truthy(test(f)) == until else None
@@ -397,11 +437,12 @@ def _loop_back(slot: str, top: Label) -> Instr:
     return back
 
 
-def _loop_back_if(slot: str, test: Eval, until: bool, top: Label) -> Instr:
+def _loop_back_if(slot: str, test: Eval, until: bool, top: Label, boolean: bool) -> Instr:
+    """The loop test at the bottom: back to ``top`` or on past the loop."""
     truthy = values.truthy
 
     def back(f: Frame) -> int | None:
-        if truthy(test(f)) == until:
+        if (test(f) if boolean else truthy(test(f))) == until:
             return None
         count = f.vars[slot] + 1
         if count > f.vm.max_loop:

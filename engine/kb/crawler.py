@@ -126,9 +126,9 @@ class WebsiteCrawler:
             parser.parse(data.decode("utf-8", errors="replace").splitlines())
         except BasicError as exc:
             if "HTTP 401" in str(exc) or "HTTP 403" in str(exc):
-                parser.disallow_all = True  # the site refuses robots.txt: stay out
+                parser.parse(["User-agent: *", "Disallow: /"])  # robots.txt refused: stay out
             else:
-                parser.allow_all = True  # no robots.txt (404) or unreachable: no rules
+                parser.parse([])  # no robots.txt (404) or unreachable: no rules
         delay = parser.crawl_delay(self.user_agent)
         if delay is not None:
             self._delay = max(self._delay, float(delay))

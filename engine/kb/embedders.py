@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -52,7 +53,8 @@ class Embedder(Protocol):
 
 def normalise(vectors: npt.NDArray[np.floating[Any]]) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    result: Vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return result
 
 
 class ExecutorEmbedder:
@@ -144,7 +146,7 @@ def _load(model_dir: Path, max_tokens: int, threads: int) -> tuple[Any, Any]:
             f"the embedding model is not installed in {model_dir} "
             f"(expected {MODEL_FILE} and {TOKENIZER_FILE})"
         )
-    import onnxruntime
+    onnxruntime: Any = importlib.import_module("onnxruntime")  # no type hints
     from tokenizers import Tokenizer
 
     options = onnxruntime.SessionOptions()

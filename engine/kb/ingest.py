@@ -16,17 +16,18 @@ resumes where it stopped on the next run: committed documents are skipped, the r
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from engine.kb.chunking import chunk_document
 from engine.kb.document import Chunk, ChunkingOptions
-from engine.kb.embedders import Embedder, Vectors
+from engine.kb.embedders import BATCH_SIZE, Embedder, Vectors
 from engine.kb.errors import KbError
 from engine.kb.extract import extract
 from engine.kb.index import DocumentRow, IndexWriter
@@ -40,6 +41,12 @@ from engine.kb.progress import (
 from engine.kb.sources import SourceItem, content_hash
 
 T = TypeVar("T")
+
+
+class WriterThread(Protocol):
+    """Runs a job in the index's writer thread (the one thread allowed to write)."""
+
+    def __call__(self, job: Callable[[], T], /) -> Awaitable[T]: ...
 
 
 @dataclass
@@ -63,7 +70,7 @@ class Ingestion:
     """One run over one collection; use :meth:`run` once."""
 
     def __init__(self, collection: str, writer: IndexWriter, embedder: Embedder, *,
-                 write: Callable[[Callable[[], T]], Awaitable[T]],
+                 write: WriterThread,
                  extract_executor: Executor, chunking: ChunkingOptions,
                  max_file_bytes: int, progress: ProgressCallback | None = None) -> None:
         self.collection = collection
@@ -102,24 +109,34 @@ class Ingestion:
 
     async def _index(self, todo: Sequence[SourceItem], known: dict[str, DocumentRow]) -> None:
         loop = asyncio.get_running_loop()
+
+        def prepare(index: int) -> asyncio.Future[_Prepared]:
+            return loop.run_in_executor(self._extract_executor, self._prepare, todo[index], known)
+
         batch: list[_Prepared] = []
         writing: asyncio.Future[None] | None = None
-        ahead = [loop.run_in_executor(self._extract_executor, self._prepare, item, known)
-                 for item in todo[:1]]
-        for index in range(len(todo)):
-            prepared = await ahead[index]
-            if index + 1 < len(todo):
-                ahead.append(loop.run_in_executor(self._extract_executor, self._prepare,
-                                                  todo[index + 1], known))
-            if await self._settle_without_embedding(prepared):
-                continue
-            batch.append(prepared)
-            if sum(len(p.chunks) for p in batch) >= getattr(self.embedder, "batch_size", 64):
-                writing = await self._flush(batch, writing)
-                batch = []
-        writing = await self._flush(batch, writing)
-        if writing is not None:
-            await writing
+        ahead = prepare(0) if todo else None
+        try:
+            for index in range(len(todo)):
+                assert ahead is not None
+                prepared = await ahead
+                ahead = prepare(index + 1) if index + 1 < len(todo) else None
+                if await self._settle_without_embedding(prepared):
+                    continue
+                batch.append(prepared)
+                if sum(len(p.chunks) for p in batch) >= self._batch_size:
+                    writing = await self._flush(batch, writing)
+                    batch = []
+            writing = await self._flush(batch, writing)
+            if writing is not None:
+                await writing
+        finally:  # cancelled: documents already committed stay, the rest is redone next time
+            if writing is not None and not writing.done():
+                writing.cancel()
+
+    @property
+    def _batch_size(self) -> int:
+        return int(getattr(self.embedder, "batch_size", BATCH_SIZE))
 
     async def _settle_without_embedding(self, prepared: _Prepared) -> bool:
         """Failed, unchanged and empty documents need no embedding: settle them now."""
@@ -150,7 +167,7 @@ class Ingestion:
         return asyncio.ensure_future(self._write_batch(batch, vectors))
 
     async def _embed(self, texts: list[str]) -> Vectors:
-        size = getattr(self.embedder, "batch_size", 64)
+        size = self._batch_size
         parts: list[Vectors] = []
         for start in range(0, len(texts), size):
             parts.append(await self.embedder.aembed(texts[start:start + size]))
@@ -166,8 +183,8 @@ class Ingestion:
             assert row is not None
             part = vectors[offset:offset + count]
             offset += count
-            await self._write(lambda r=row, c=prepared.chunks, v=part:  # type: ignore[misc]
-                              self.writer.replace_document(r, c, v))
+            await self._write(functools.partial(self.writer.replace_document, row,
+                                                prepared.chunks, part))
             self._indexed.append(prepared.item.key)
             self._counts.done += 1
             self._emit(IngestEventKind.DOCUMENT_INDEXED, prepared.item.key, chunks=count)

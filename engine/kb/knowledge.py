@@ -7,7 +7,7 @@ connection each, one *extraction* thread (PyMuPDF and friends), and the embedder
 
 Typical use::
 
-    async with KnowledgeBase(home / "kb" / bot, MiniLmOnnxEmbedder(model_dir)) as kb:
+    async with KnowledgeBase(work_dir / bot / "kb", MiniLmOnnxEmbedder(model_dir)) as kb:
         report = await kb.ingest(bot_dir / "bot.gbkb" / "manuals", progress=print)
         hits = await kb.search(["manuals"], "how do I reset the router?")
 """
@@ -109,7 +109,8 @@ class KnowledgeBase:
         return self.root / f"{file_safe(collection)}{INDEX_SUFFIX}"
 
     def collections(self) -> list[str]:
-        """Names of the collections that have an index."""
+        """Names of the collections that have an index (reads one small row per index file:
+        fast enough to call from the event loop)."""
         return [name for name, _ in list_collections(self.root)]
 
     # -- ingestion -----------------------------------------------------------------------

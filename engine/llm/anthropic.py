@@ -6,6 +6,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
+
 from engine.llm.errors import LlmUnavailable
 from engine.llm.httpio import make_client, sse_events
 from engine.llm.provider import (
@@ -27,12 +29,13 @@ DEFAULT_MAX_TOKENS = 1024
 
 class AnthropicChatModel(ChatModelBase):
     def __init__(self, model: str, *, key: str | None, url: str = DEFAULT_URL,
-                 timeout: float = 60.0, capabilities: Capabilities | None = None) -> None:
+                 timeout: float = 60.0, capabilities: Capabilities | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._model = model
         self._capabilities = capabilities or Capabilities(
             supports_tools=True, vision=True, max_context=200_000)
         headers = {"anthropic-version": API_VERSION, **({"x-api-key": key} if key else {})}
-        self._client = make_client(url, headers, timeout)
+        self._client = make_client(url, headers, timeout, transport)
 
     @property
     def provider(self) -> str:

@@ -62,6 +62,7 @@ class CachedAnswer:
     citations: tuple[Citation, ...]
     question: str
     similarity: float
+    exact: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class SemanticCache:
         found: CachedAnswer | None = await self._call(self._lookup, scope, question, semantic)
         self._count("lookups")
         if found is not None:
-            self._count("hits", "exact" if found.similarity >= 1.0 else "semantic")
+            self._count("hits", "exact" if found.exact else "semantic")
             if self._metrics:
                 self._metrics.cache_hit()
         return found
@@ -145,7 +146,7 @@ class SemanticCache:
     def _lookup(self, scope: CacheScope, question: str, semantic: bool) -> CachedAnswer | None:
         exact = self._store.get(("x", scope.key, normalise(question)))
         if exact is not None:
-            return _answer(exact, 1.0)
+            return _answer(exact, 1.0, exact=True)
         if not semantic or self._embedder is None:
             return None
         index = self._index(scope)
@@ -158,7 +159,7 @@ class SemanticCache:
         if entry is None:  # expired since the index was written
             index.remove(best)
             return None
-        return _answer(entry, similarity)
+        return _answer(entry, min(similarity, 1.0), exact=False)
 
     def _store_entry(self, scope: CacheScope, question: str, answer: str,
                      citations: tuple[Citation, ...]) -> None:
@@ -241,6 +242,7 @@ class _ScopeIndex:
         self.matrix = np.delete(self.matrix, at, axis=0)
 
 
-def _answer(payload: dict[str, Any], similarity: float) -> CachedAnswer:
+def _answer(payload: dict[str, Any], similarity: float, *, exact: bool) -> CachedAnswer:
     citations = tuple(Citation(int(n), str(s), p, str(t)) for n, s, p, t in payload["citations"])
-    return CachedAnswer(str(payload["text"]), citations, str(payload["question"]), similarity)
+    return CachedAnswer(str(payload["text"]), citations, str(payload["question"]), similarity,
+                        exact)

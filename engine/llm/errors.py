@@ -24,7 +24,12 @@ class LlmError(EngineError):
 
 
 class LlmUnavailable(LlmError):
-    """The model cannot be used: not configured, not reachable, or it refused the request."""
+    """The model cannot be used: not configured, not reachable, or it refused the request
+    (``status``: the HTTP status when a server refused)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LlmTimeout(LlmError):

@@ -12,10 +12,12 @@ import httpx
 from engine.llm.errors import LlmBadResponse, LlmUnavailable, translated
 
 
-def make_client(base_url: str, headers: Mapping[str, str], timeout: float) -> httpx.AsyncClient:
+def make_client(base_url: str, headers: Mapping[str, str], timeout: float,
+                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """A client whose read timeout is the gap allowed between two streamed chunks."""
     return httpx.AsyncClient(base_url=base_url.rstrip("/"), headers=dict(headers),
-                             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+                             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                             transport=transport)
 
 
 @asynccontextmanager
@@ -64,7 +66,7 @@ async def raise_for_status(response: httpx.Response, provider: str) -> None:
     reason = {401: "rejected the key", 403: "refused access", 404: "has no such model or path",
               429: "is rate limiting"}.get(response.status_code, "refused the request")
     raise LlmUnavailable(f"{provider} {reason} (HTTP {response.status_code}"
-                         f"{': ' + detail if detail else ''})")
+                         f"{': ' + detail if detail else ''})", response.status_code)
 
 
 def _error_detail(text: str) -> str:

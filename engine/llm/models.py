@@ -101,6 +101,9 @@ class ModelSpec(_Frozen):
         names = [self.file, *(extra.file for extra in self.extra)]
         if len(set(names)) != len(names) or MANIFEST in names:
             raise ValueError(f"{self.name}: file names must be distinct and not {MANIFEST}")
+        parts = [part.requirement for part in getattr(self.source, "parts", ())]
+        if len(set(parts)) != len(parts):
+            raise ValueError(f"{self.name}: a wheel appears twice among the parts")
         return self
 
 

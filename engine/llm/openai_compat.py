@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
+import httpx
+
+from engine.llm.errors import LlmUnavailable
 from engine.llm.httpio import make_client, post_json, sse_events
 from engine.llm.provider import (
     Capabilities,
@@ -13,6 +16,7 @@ from engine.llm.provider import (
     CompletionRequest,
     Delta,
     Finish,
+    JsonObject,
     Message,
     TextChunk,
     ToolCallChunk,
@@ -26,13 +30,15 @@ class OpenAICompatibleChatModel(ChatModelBase):
 
     def __init__(self, url: str, model: str, *, key: str | None = None,
                  endpoint_path: str | None = None, timeout: float = 60.0,
-                 capabilities: Capabilities | None = None) -> None:
+                 capabilities: Capabilities | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._model = model
         self._chat_path = endpoint_path or _chat_path(url)
         self._capabilities = capabilities or Capabilities(
             supports_tools=True, embeddings=True, json_schema=True, max_context=8192)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._client = make_client(url, headers, timeout)
+        self._client = make_client(url, headers, timeout, transport)
+        self._schema_style = "json_schema"
 
     @property
     def provider(self) -> str:
@@ -47,6 +53,19 @@ class OpenAICompatibleChatModel(ChatModelBase):
         return self._capabilities
 
     async def stream(self, request: CompletionRequest) -> AsyncIterator[Delta]:
+        try:
+            async for delta in self._stream(request):
+                yield delta
+        except LlmUnavailable as error:
+            # Some servers (llama-cpp-python's) only know {"type": "json_object", "schema"}.
+            if request.response_schema is None or error.status not in (400, 422) or (
+                    self._schema_style != "json_schema"):
+                raise
+            self._schema_style = "json_object"
+            async for delta in self._stream(request):
+                yield delta
+
+    async def _stream(self, request: CompletionRequest) -> AsyncIterator[Delta]:
         finish = Finish("stop")
         async for _event, data in sse_events(self._client, self._chat_path,
                                              self._body(request), NAME):
@@ -79,8 +98,8 @@ class OpenAICompatibleChatModel(ChatModelBase):
             body["tools"] = list(request.tools)
             body["tool_choice"] = _tool_choice(request.tool_choice)
         if request.response_schema is not None:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "answer", "schema": dict(request.response_schema), "strict": True}}
+            body["response_format"] = _response_format(request.response_schema,
+                                                       self._schema_style)
         return body
 
 
@@ -114,6 +133,13 @@ def _deltas(data: dict[str, Any]) -> Iterator[Delta]:
             yield Finish(str(choice["finish_reason"]))
     if usage:
         yield Finish("", usage.get("prompt_tokens"), usage.get("completion_tokens"))
+
+
+def _response_format(schema: JsonObject, style: str) -> dict[str, Any]:
+    if style == "json_object":
+        return {"type": "json_object", "schema": dict(schema)}
+    return {"type": "json_schema",
+            "json_schema": {"name": "answer", "schema": dict(schema), "strict": True}}
 
 
 def _tool_choice(choice: str | None) -> Any:

@@ -30,6 +30,7 @@ import json
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from engine.errors import EngineError
 
@@ -127,6 +128,10 @@ def translate(error: BaseException) -> web.Response:
         return error.response()
     if isinstance(error, web.HTTPException):
         return _http_exception(error)
+    if isinstance(error, HttpProcessingError):  # a malformed request found while reading it
+        status = error.code if 400 <= error.code < 500 else 400
+        return error_response(status, _HTTP_CODES.get(status, "bad_request"),
+                              "malformed request")
     from engine.basic.errors import BasicPermissionError, FileError
     from engine.bots.errors import BotError
     from engine.sessions.errors import SessionError

@@ -12,7 +12,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from engine.server.errors import Forbidden, RateLimited, translate
+from engine.server.errors import ApiError, Forbidden, RateLimited, translate
 from engine.server.state import state_of
 
 log = logging.getLogger("hearth.server")
@@ -46,7 +46,7 @@ async def errors_and_metrics(request: web.Request, handler: Handler) -> web.Stre
     except Exception as error:
         reply = translate(error)
         status = reply.status
-        if status >= 500:
+        if status >= 500 and not isinstance(error, ApiError):
             log.exception("unhandled error on %s %s", request.method, request.path)
         return reply
     finally:

@@ -8,6 +8,7 @@ password is reported as password-protected.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +28,13 @@ class _TextBlock:
     size: float
 
 
-def read_pdf(data: bytes) -> ExtractedDocument:
-    import pymupdf
+def _pymupdf() -> Any:
+    """PyMuPDF, imported on first use (its type hints are partial: treat it as dynamic)."""
+    return importlib.import_module("pymupdf")
 
+
+def read_pdf(data: bytes) -> ExtractedDocument:
+    pymupdf = _pymupdf()
     pymupdf.TOOLS.mupdf_display_errors(False)  # corrupt files are reported, not printed
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
@@ -44,9 +49,7 @@ def read_pdf(data: bytes) -> ExtractedDocument:
 
 
 def _page_blocks(page: Any) -> list[_TextBlock]:
-    import pymupdf
-
-    layout = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT, sort=True)
+    layout = page.get_text("dict", flags=_pymupdf().TEXTFLAGS_TEXT, sort=True)
     found: list[_TextBlock] = []
     for block in layout.get("blocks", []):
         lines = [_line_text(line) for line in block.get("lines", [])]

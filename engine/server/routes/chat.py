@@ -118,7 +118,7 @@ async def _session(engine: Engine, principal: Principal, bot: str,
     An anonymous visitor has no identity but the session id (an unguessable 128-bit value):
     knowing the id of an anonymous session of the bot lets a visitor continue it.
     """
-    existing = await engine.store.load_session(wanted) if wanted else None
+    existing = await engine.sessions.store.load_session(wanted) if wanted else None
     if existing is None or existing.bot_name != bot:
         return principal, uuid.uuid4().hex, False
     if may_see(principal, existing):

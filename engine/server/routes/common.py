@@ -26,7 +26,7 @@ def bot_of(request: web.Request) -> CompiledBot:
 
 async def visible_session(request: web.Request, session_id: str) -> SessionState:
     """The session, if the caller owns it (admins see every session); else 404."""
-    session = await state_of(request).engine.store.load_session(session_id)
+    session = await state_of(request).engine.sessions.store.load_session(session_id)
     if session is None or not may_see(principal_of(request), session):
         raise NotFound(f"no session '{session_id}'")
     return session

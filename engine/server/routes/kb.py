@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from engine.server import schemas
 from engine.server.bodies import json_response, query_int
@@ -73,6 +74,14 @@ def _store(target: Path, data: bytes) -> None:
 
 
 async def _read_upload(request: web.Request) -> tuple[str, str, bytes]:
+    try:
+        return await _parts(request)
+    except (ValueError, HttpProcessingError) as error:
+        raise BadRequest("the multipart body is malformed", code="validation",
+                         details={"reason": str(error)[:200]}) from None
+
+
+async def _parts(request: web.Request) -> tuple[str, str, bytes]:
     limit = state_of(request).options.max_upload_bytes
     reader = await request.multipart()
     collection, name, data = "", "", b""

@@ -56,14 +56,14 @@ async def delete_session(request: web.Request) -> web.Response:
     session = await visible_session(request, request.match_info["session_id"])
     engine = state_of(request).engine
     engine.cancel(session.id)
-    await engine.store.delete_session(session.id)
+    await engine.sessions.store.delete_session(session.id)
     return no_content()
 
 
 async def history(request: web.Request) -> web.Response:
     session = await visible_session(request, request.match_info["session_id"])
     limit = query_int(request, "limit", 200, 1, 1000)
-    messages = await state_of(request).engine.store.history(session.id, limit)
+    messages = await state_of(request).engine.sessions.history(session.id, limit)
     return json_response({"session_id": session.id, "messages": [
         {"role": m.role, "content": m.content, "message_type": m.message_type,
          "created_at": m.created_at.isoformat()} for m in messages]})

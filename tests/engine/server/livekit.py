@@ -7,12 +7,12 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.server import ServerOptions, start_server
 from engine.server.state import STATE
-from tests.engine.server.serverkit import add_users, open_engine
+from tests.engine.server.serverkit import HashingKnowledge, add_users, open_engine
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ def live_server(home: Path, options: ServerOptions | None = None) -> Iterator[Li
     async def serve() -> None:
         try:
             engine = await open_engine(home)
-            server = await start_server(engine, "127.0.0.1", 0, options=options)
+            knowledge = HashingKnowledge(home)
+            chosen = replace(options or ServerOptions(), knowledge=knowledge)
+            server = await start_server(engine, "127.0.0.1", 0, options=chosen)
             await add_users(server.app)
             from engine.server.security.principal import Role
 
@@ -46,6 +48,7 @@ def live_server(home: Path, options: ServerOptions | None = None) -> Iterator[Li
             await stop.wait()
         finally:
             await server.aclose()
+            await knowledge.aclose()
             await engine.aclose()
 
     thread = threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True)

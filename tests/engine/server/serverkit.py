@@ -88,3 +88,25 @@ def error_of(body: Any) -> tuple[str, str]:
     assert set(body["error"]) <= {"code", "message", "details"}, body
     assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str)
     return body["error"]["code"], body["error"]["message"]
+
+
+class HashingKnowledge:
+    """A knowledge provider for the tests: the real KnowledgeBase with the hashing embedder
+    (no model file), one per bot under ``<home>/kb/<bot>``."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.bases: dict[str, Any] = {}
+
+    async def __call__(self, bot: str) -> Any:
+        from engine.kb.embedders import HashingEmbedder
+        from engine.kb.knowledge import KnowledgeBase
+
+        if bot not in self.bases:
+            self.bases[bot] = KnowledgeBase(self.home / "kb" / bot, HashingEmbedder())
+        return self.bases[bot]
+
+    async def aclose(self) -> None:
+        for base in self.bases.values():
+            await base.aclose()
+        self.bases.clear()

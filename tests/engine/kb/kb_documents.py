@@ -65,7 +65,8 @@ def _content_types(overrides: dict[str, str]) -> str:
 def _rels(targets: dict[str, tuple[str, str]]) -> str:
     items = "".join(f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"/>'
                     for rid, (kind, target) in targets.items())
-    return f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_REL_NS}">{items}</Relationships>'
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_REL_NS}">'
+            f"{items}</Relationships>")
 
 
 def docx(paragraphs: Sequence[tuple[str, str | None]], *, table: Sequence[Sequence[str]] = (),
@@ -79,14 +80,17 @@ def docx(paragraphs: Sequence[tuple[str, str | None]], *, table: Sequence[Sequen
             run += '<w:r><w:br w:type="page"/></w:r>'
         body.append(f"<w:p>{props}{run}</w:p>")
     if table:
-        rows = "".join("<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{escape(c)}</w:t></w:r></w:p></w:tc>"
-                                          for c in row) + "</w:tr>" for row in table)
+        cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+        rows = "".join("<w:tr>" + "".join(cell.format(escape(c)) for c in row) + "</w:tr>"
+                       for row in table)
         body.append(f"<w:tbl>{rows}</w:tbl>")
     document = (f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{_W_NS}">'
                 f"<w:body>{''.join(body)}</w:body></w:document>")
     styles = (f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{_W_NS}">'
-              '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>'
-              '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style>'
+              '<w:style w:type="paragraph" w:styleId="Heading1">'
+              '<w:name w:val="heading 1"/></w:style>'
+              '<w:style w:type="paragraph" w:styleId="Heading2">'
+              '<w:name w:val="heading 2"/></w:style>'
               "</w:styles>")
     main = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     return _zip({
@@ -146,8 +150,8 @@ def pptx(slides: Sequence[tuple[str, Sequence[str]]]) -> bytes:
 
 def epub(title: str, chapters: Sequence[tuple[str, str]]) -> bytes:
     """Chapters as (heading, paragraph text), in spine order."""
-    manifest = "".join(f'<item id="c{i}" href="text/ch{i}.xhtml" media-type="application/xhtml+xml"/>'
-                       for i in range(len(chapters)))
+    manifest = "".join(f'<item id="c{i}" href="text/ch{i}.xhtml" '
+                       'media-type="application/xhtml+xml"/>' for i in range(len(chapters)))
     spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
     parts = {
         "mimetype": "application/epub+zip",

@@ -13,7 +13,7 @@ from engine.kb import HashingEmbedder, KnowledgeBase
 from engine.kb.index import connect
 from engine.kb.knowledge import file_safe
 
-WORKER = Path(__file__).with_name("ingest_worker.py")
+WORKER = Path(__file__).with_name("kb_ingest_worker.py")
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENTS = 24
 

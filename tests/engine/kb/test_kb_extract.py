@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import documents
+import kb_documents as documents
 import pytest
 
 from engine.kb.document import BlockKind, ExtractedDocument
@@ -99,7 +99,8 @@ def test_html_skips_scripts_and_navigation() -> None:
 
 
 def test_markdown_headings_and_code() -> None:
-    text = "---\ntitle: x\n---\n# Guide\n\nIntro text.\n\nUsage\n-----\n\n```\n# not a heading\n```\n"
+    text = ("---\ntitle: x\n---\n# Guide\n\nIntro text.\n\nUsage\n-----\n\n"
+            "```\n# not a heading\n```\n")
     document = extract("guide.md", text.encode())
     assert _headings(document) == ["Guide", "Usage"]
     assert "# not a heading" in document.text
@@ -145,7 +146,8 @@ def test_epub_chapters_in_spine_order() -> None:
 def test_xml_and_rtf() -> None:
     xml = extract("feed.xml", b"<root><item>Alpha <b>beta</b> gamma</item></root>")
     assert "Alpha" in xml.text and "beta" in xml.text
-    rtf = extract("memo.rtf", rb"{\rtf1\ansi{\fonttbl{\f0 Arial;}}\f0 Hello \b world\b0\par Caf\'e9 \u8212? ok}")
+    rtf = extract("memo.rtf", rb"{\rtf1\ansi{\fonttbl{\f0 Arial;}}\f0 Hello \b world\b0\par "
+                              rb"Caf\'e9 \u8212? ok}")
     assert "Hello world" in rtf.text
     assert "Café — ok" in rtf.text
     assert "Arial" not in rtf.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import documents
+import kb_documents as documents
 import pytest
 
 from engine.kb import KnowledgeBase, MiniLmOnnxEmbedder, ThinkResult, cite, context_block

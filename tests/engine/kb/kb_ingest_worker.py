@@ -1,6 +1,6 @@
-"""Run by test_restart.py in a subprocess: ingest a folder slowly, printing each commit.
+"""Run by test_kb_restart.py in a subprocess: ingest a folder slowly, printing each commit.
 
-``python ingest_worker.py FOLDER KB_ROOT`` — the embedder sleeps a little per batch so the
+``python kb_ingest_worker.py FOLDER KB_ROOT`` — the embedder sleeps a little per batch so the
 parent can SIGKILL the process in the middle of the run.
 """
 

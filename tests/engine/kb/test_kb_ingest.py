@@ -6,7 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
-import documents
+import kb_documents as documents
 
 from engine.kb import HashingEmbedder, IngestEvent, IngestEventKind, KnowledgeBase
 from engine.kb.progress import IngestReport

@@ -3,6 +3,8 @@ heading or a page."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,7 +50,7 @@ def test_consecutive_chunks_overlap_by_whole_sentences() -> None:
     document = ExtractedDocument.from_blocks([paragraph(_sentences(40))])
     chunks = chunk_document(document, ChunkingOptions(size=300, overlap=120))
     assert len(chunks) > 3
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert after.start < before.end, "consecutive chunks share text"
         assert before.end - after.start <= 120
         assert document.text[after.start - 2:after.start] == ". "  # starts at a sentence
@@ -57,7 +59,7 @@ def test_consecutive_chunks_overlap_by_whole_sentences() -> None:
 def test_no_overlap_when_disabled() -> None:
     document = ExtractedDocument.from_blocks([paragraph(_sentences(40))])
     chunks = chunk_document(document, ChunkingOptions(size=300, overlap=0))
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert after.start >= before.end
 
 
