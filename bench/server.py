@@ -34,7 +34,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import print_table, write_json  # noqa: E402
+from bench.common import print_table, write_json
 
 ECHO = 'DO\n  HEAR m\n  TALK "you said " + m\nLOOP\n'
 Request = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
@@ -53,7 +53,7 @@ async def serve_hearth(port: int, home: Path) -> None:
     (dialog / "start.bas").write_text(ECHO, encoding="utf-8")
     config = EngineConfig.under(home, run_scheduler=False, watch_bots=False)
     options = ServerOptions(rate_per_second=1e6, rate_burst=1_000_000,
-                            secret=StaticSecret("bench-secret"))
+                            secret=StaticSecret("bench-secret-" + "x" * 32))
     async with Engine(config) as engine:
         server = await start_server(engine, "127.0.0.1", port, options=options)
         token = server.app[STATE].tokens.issue("bench", Role.USER).access_token
@@ -243,8 +243,40 @@ def requests_for(base: str, headers: dict[str, str], sessions: list[str]
     return health, message
 
 
+async def engine_ceiling(folder: Path, concurrency: int, seconds: float) -> dict[str, float]:
+    """Turns/s of the engine alone, in-process, no server: what any route is bounded by."""
+    from engine.api import Engine, EngineConfig
+    from engine.events import TurnFinished
+
+    dialog = folder / "bots" / "echo.gbai" / "echo.gbdialog"
+    dialog.mkdir(parents=True)
+    (dialog / "start.bas").write_text(ECHO, encoding="utf-8")
+    latencies: list[float] = []
+    async with Engine(EngineConfig.under(folder, run_scheduler=False,
+                                         watch_bots=False)) as engine:
+        deadline = time.perf_counter() + seconds
+
+        async def work(n: int) -> None:
+            state = await engine.open_session("echo", session_id=f"s{n}")
+            async with engine.subscribe(state.id) as events:
+                stream = aiter(events)
+                while time.perf_counter() < deadline:
+                    started = time.perf_counter()
+                    await engine.send(state.id, "hi")
+                    while not isinstance(await anext(stream), TurnFinished):
+                        pass
+                    latencies.append(time.perf_counter() - started)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(work(n) for n in range(concurrency)))
+        return summary(latencies, time.perf_counter() - began)
+
+
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-engine-") as folder:
+        results["engine_turns"] = await engine_ceiling(Path(folder), args.concurrency,
+                                                       args.seconds)
     workers = args.concurrency
     with tempfile.TemporaryDirectory(prefix="hearth-bench-server-") as folder:
         for kind in ("bare", "hearth"):
@@ -291,6 +323,10 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
             "met": results["hearth_message_half_load"]["p99_ms"] <= 10.0},
         "websocket_vs_bare": {"value": ws_ratio, "target": 0.4, "met": ws_ratio >= 0.4},
     }
+    engine = results["engine_turns"]
+    print("engine alone (in-process, no server; the message and WebSocket rows share it): "
+          f"{engine['per_second']:.0f} turns/s, p50 {engine['p50_ms']:.2f} ms, "
+          f"p99 {engine['p99_ms']:.2f} ms")
     for name, check in checks.items():
         print(f"{name}: {check['value']:.3g} (target {check['target']}) "
               f"{'met' if check['met'] else 'NOT met'}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -82,9 +83,13 @@ async def designer_scene(desktop: Desktop) -> None:
     path = designer.current
     assert path is not None
     editor = view.editors[path]
-    text = designer.documents[path].text.replace('TALK "Bye!"', 'TALK "Bye!" +')
+    text = designer.documents[path].text.replace("IF ISEMPTY(note) THEN",
+                                                  "IF ISEMPTY(note THEN")
     editor.setPlainText(text)  # type: ignore[attr-defined]
     await designer.compiled()
+    problem = designer.problems.rows[0][1] if designer.problems.rows else None
+    if problem is not None:
+        editor.jump_to(problem.line, problem.col)  # type: ignore[attr-defined]
     await settle()
     shoot(desktop, "bots-problems")
     editor.setPlainText(designer.documents[path].saved_text)  # type: ignore[attr-defined]
@@ -104,9 +109,28 @@ async def designer_scene(desktop: Desktop) -> None:
     view.bottom.setCurrentWidget(view.schema)
     await settle()
     shoot(desktop, "bots-tool-schema")
-    designer.open(package.bot_dir / "config.csv")
+    config = package.bot_dir / "config.csv"
+    designer.open(config)
+    table = view.editors[config].controller.model  # type: ignore[attr-defined]
+    table.add_row("llm-modle", "qwen2.5-coder-0.5b-instruct")
+    table.add_row("llm-key", "sk-live-1234")
     await settle()
     shoot(desktop, "bots-config")
+
+
+async def knowledge_scene(desktop: Desktop) -> None:
+    knowledge = desktop.knowledge
+    if knowledge is None or desktop.knowledge_view is None:
+        return
+    desktop.designer.select_bot("helpdesk")
+    desktop.window.show_section("knowledge")
+    await until(lambda: knowledge.bot == "helpdesk" and knowledge.collections.rows)
+    await knowledge.run_ingest()
+    view = desktop.knowledge_view
+    view.query.setText("the VPN keeps disconnecting")
+    await knowledge.search(view.query.text(), "hybrid")
+    await settle()
+    shoot(desktop, "knowledge")
 
 
 async def settings_scene(desktop: Desktop) -> None:
@@ -130,9 +154,20 @@ async def dark_scene(desktop: Desktop) -> None:
     desktop.settings.set_theme("light")
 
 
+def install_embeddings(paths: AppPaths) -> None:
+    """Copy an installed MiniLM (HEARTH_SCREENSHOT_MODELS or this user's data folder) so the
+    Knowledge view has its real model; without one the view shows how to pull it."""
+    for folder in (os.environ.get("HEARTH_SCREENSHOT_MODELS"), AppPaths.from_env().models_dir):
+        source = Path(folder) / "all-minilm-l6-v2" if folder else None
+        if source is not None and (source / "model.onnx").is_file():
+            shutil.copytree(source, paths.models_dir / "all-minilm-l6-v2")
+            return
+
+
 async def main(app: QApplication) -> None:
     with tempfile.TemporaryDirectory(prefix="hearth-shots-") as home:
         paths = AppPaths(Path(home)).ensure_dirs()
+        install_embeddings(paths)
         os.environ["HEARTH_HOME"] = home
         apply_theme(app, "light")
         async with build_engine(paths) as engine:
@@ -142,7 +177,8 @@ async def main(app: QApplication) -> None:
             desktop.window.resize(*SIZE)
             desktop.window.show()
             try:
-                for scene in (chat_scene, designer_scene, settings_scene, dark_scene):
+                for scene in (chat_scene, designer_scene, knowledge_scene, settings_scene,
+                              dark_scene):
                     await scene(desktop)
             finally:
                 await desktop.aclose()

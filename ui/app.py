@@ -20,9 +20,20 @@ from ui.theme import apply_theme
 log = logging.getLogger(__name__)
 
 
-def run(paths: AppPaths | None = None) -> int:
-    import qasync
+GIL_SWITCH_SECONDS = 0.001
 
+
+def tune_runtime() -> None:
+    """Worker threads (BASIC runs, embeddings, llama.cpp's Python side) hold the GIL for up to
+    ``sys.getswitchinterval()`` at a time; 1 ms instead of 5 ms keeps the GUI thread's waits
+    short when several of them are busy."""
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
+def run(paths: AppPaths | None = None) -> int:
+    import qasync  # type: ignore[import-untyped]
+
+    tune_runtime()
     paths = (paths or AppPaths.from_env()).ensure_dirs()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -32,7 +43,7 @@ def run(paths: AppPaths | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(main(app, paths))
+        return int(loop.run_until_complete(main(app, paths)))
 
 
 def settings_or_defaults(paths: AppPaths) -> tuple[Settings, str | None]:
@@ -43,19 +54,29 @@ def settings_or_defaults(paths: AppPaths) -> tuple[Settings, str | None]:
         return Settings.defaults(paths), error.message
 
 
+def _load_the_rest() -> None:
+    """The engine and the views: imported on a worker thread while the window shows."""
+    import app.engine_factory  # noqa: F401
+    import ui.shell  # noqa: F401
+
+
 async def main(app: QApplication, paths: AppPaths) -> int:
-    from app.engine_factory import build_engine
-    from ui.shell import Desktop
+    from ui.views.main_window import MainWindow
 
     settings, problem = settings_or_defaults(paths)
     apply_theme(app, settings.appearance.theme)
+    window = MainWindow()  # painted at once; the sections arrive when the engine is open
+    closed = asyncio.Event()
+    window.closing.connect(closed.set)
+    window.show()
+    await asyncio.get_running_loop().run_in_executor(None, _load_the_rest)
+    from app.engine_factory import build_engine
+    from ui.shell import Desktop
+
     async with build_engine(paths) as engine:
-        desktop = await Desktop.open(engine, paths, settings, app)
+        desktop = await Desktop.open(engine, paths, settings, app, window)
         if problem:
             desktop.status(problem)
-        closed = asyncio.Event()
-        desktop.window.closing.connect(closed.set)
-        desktop.window.show()
         await closed.wait()
         await desktop.aclose()
     return 0

@@ -35,7 +35,7 @@ class Desktop:
     """Everything the window shows, and the order to close it in."""
 
     def __init__(self, engine: Engine, paths: AppPaths, settings: Settings,
-                 app: QApplication) -> None:
+                 app: QApplication, window: MainWindow | None = None) -> None:
         self.engine = engine
         self.paths = paths
         self.app = app
@@ -54,7 +54,8 @@ class Desktop:
         self.settings_view = SettingsView(self.settings, self.models)
         self.knowledge_view = KnowledgeView(self.knowledge, self.designer.bots) \
             if self.knowledge is not None else None
-        self.window = MainWindow(self._sections())
+        self.window = window or MainWindow()
+        self.window.set_sections(self._sections())
         self.settings.theme_changed.connect(self._theme)
         self.designer.bots.modelReset.connect(self._bots_changed)
 
@@ -78,9 +79,9 @@ class Desktop:
 
     @classmethod
     async def open(cls, engine: Engine, paths: AppPaths, settings: Settings,
-                   app: QApplication) -> Desktop:
+                   app: QApplication, window: MainWindow | None = None) -> Desktop:
         await ensure_a_bot(engine)
-        desktop = cls(engine, paths, settings, app)
+        desktop = cls(engine, paths, settings, app, window)
         await desktop.start()
         return desktop
 

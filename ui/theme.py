@@ -7,10 +7,10 @@ Widgets opt into the sheet by object name (``rail``, ``pill``, ``banner``...) or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 ThemeName = Literal["light", "dark"]
 
@@ -112,3 +112,12 @@ def current(app: QApplication | None = None) -> Colours:
     instance = app or QApplication.instance()
     name = instance.property("hearthTheme") if instance is not None else None
     return DARK if name == "dark" else LIGHT
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def styled(widget: W, name: str) -> W:
+    """``widget`` with the object name the style sheet selects it by."""
+    widget.setObjectName(name)
+    return widget

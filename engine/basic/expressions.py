@@ -10,6 +10,7 @@ from engine.basic.lexer import NAME, NUMBER, OP, STRING, Interp, Token, tokenize
 COMPARISONS = frozenset({"=", "==", "<>", "!=", "<", ">", "<=", ">="})
 _CANONICAL = {"==": "=", "!=": "<>"}
 _MULTI_WORD_FUNCTIONS = frozenset(p for p in VALUE_KEYWORDS if " " in p)
+_MULTI_WORD_STARTS = frozenset(p.split()[0] for p in _MULTI_WORD_FUNCTIONS)
 _RESERVED = frozenset({"AND", "OR", "NOT", "XOR", "MOD", "IN", "LIKE", "IS", "TRUE", "FALSE",
                        "NULL", "NOTHING"})
 
@@ -47,12 +48,18 @@ class Cursor:
         return self.pos >= len(self.tokens)
 
     def at_word(self, *words: str) -> bool:
-        token = self.peek()
-        return token is not None and token.is_word(*words)
+        j = self.pos
+        if j >= len(self.tokens):
+            return False
+        token = self.tokens[j]
+        return token.kind == NAME and token.value.upper() in words  # type: ignore[attr-defined]
 
     def at_op(self, *ops: str) -> bool:
-        token = self.peek()
-        return token is not None and token.is_op(*ops)
+        j = self.pos
+        if j >= len(self.tokens):
+            return False
+        token = self.tokens[j]
+        return token.kind == OP and token.value in ops
 
     def accept_word(self, *words: str) -> bool:
         if self.at_word(*words):
@@ -312,6 +319,9 @@ class ExpressionParser:
 
     def _multi_word_call(self, c: Cursor) -> str | None:
         """``GET BOT MEMORY(`` and friends: a multi-word value keyword directly before ``(``."""
+        first = c.peek()
+        if first is None or first.upper not in _MULTI_WORD_STARTS:
+            return None
         words: list[str] = []
         for offset in range(4):
             token = c.peek(offset)

@@ -195,8 +195,11 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
         self.em.mark(body_label)
         self._loop_body("FOR", stmt.body, exit_label, next_label)
         self.em.mark(next_label)
-        self.em.emit(_for_next(slot, load, store, body_label, exit_label), stmt.line,
-                     resume=exit_label)
+        plain = self._fast_store(stmt.var, False)
+        in_vars = plain is not None and (plain[1] or self.scope.local is None)
+        self.em.emit(_for_next(slot, load, store, body_label, exit_label,
+                               plain[0] if plain is not None else None, in_vars),
+                     stmt.line, resume=exit_label)
         self.em.mark(exit_label)
 
     def _foreach(self, stmt: ast.ForEach) -> None:
@@ -350,8 +353,11 @@ def _for_test(slot: str, load: Eval, exit_label: Label) -> Instr:
     return test
 
 
-def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label) -> Instr:
-    """NEXT: step the variable, then the loop test (the variable may have been assigned)."""
+def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label,
+              key: str | None, in_vars: bool) -> Instr:
+    """NEXT: step the variable, then the loop test (the variable may have been assigned).
+    ``key`` names a plain variable (in ``f.vars`` when ``in_vars``, else ``f.globals``),
+    read and written directly; otherwise ``load``/``store`` handle the target."""
     add = values.add
     to_number = values.to_number
 
@@ -361,11 +367,18 @@ def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label)
         if count > f.vm.max_loop:
             raise LimitExceeded("loop iteration limit exceeded")
         state[2] = count
-        current = load(f)
         by = state[1]
-        current = current + by if type(current) is int and type(by) is int \
-            else add(current, by)
-        store(f, current)
+        if key is None:
+            current = load(f)
+            current = current + by if type(current) is int and type(by) is int \
+                else add(current, by)
+            store(f, current)
+        else:
+            variables = f.vars if in_vars else f.globals
+            current = variables.get(key)
+            current = current + by if type(current) is int and type(by) is int \
+                else add(current, by)
+            variables[key] = current
         if type(current) is not int:
             current = to_number(current)
         if (by > 0 and current > state[0]) or (by < 0 and current < state[0]):

@@ -29,6 +29,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$", "`"
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 # numbers are ASCII (§2.4); other Unicode digits ("²", "١") are not numbers
 _DIGITS = frozenset("0123456789")
+_WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 _BLOCK_START = re.compile(r"[ \t]*BEGIN[ \t_]+(TALK|SYSTEM[ \t_]+PROMPT|MAIL)\b", re.IGNORECASE)
@@ -156,13 +157,14 @@ class Lexer:
     def _line_tokens(self, tokens: list[Token], depth: list[str]) -> bool:
         """Scan to the end of the physical line; False at end of input."""
         src = self.src
+        end = len(src)
         space = True
-        while self.i < len(src):
+        while self.i < end:
             ch = src[self.i]
             if ch == "\n":
                 self._newline()
                 return True
-            if ch in " \t":
+            if ch == " " or ch == "\t":
                 self.i += 1
                 space = True
                 continue
@@ -197,11 +199,10 @@ class Lexer:
         if ch in _DIGITS or (ch == "." and self._peek(1) in _DIGITS):
             return self._number(col, space)
         if ch.isalpha() or ch == "_":
-            start = self.i
-            src = self.src
-            while self.i < len(src) and (src[self.i].isalnum() or src[self.i] == "_"):
-                self.i += 1
-            text = self.src[start : self.i]
+            match = _WORD.match(self.src, self.i)  # letters, digits, "_" (str.isalnum + "_")
+            assert match is not None
+            text = match.group()
+            self.i = match.end()
             return Token(NAME, text, line, col, col + len(text), space)
         two = self.src[self.i : self.i + 2]
         if two in _TWO_CHAR_OPS:

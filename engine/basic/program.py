@@ -45,6 +45,10 @@ class ProcCode:
     params: list[tuple[str, Eval | None]]
     code: Code
     line: int
+    names: tuple[str, ...] = field(init=False, repr=False)  # the parameter names, in order
+
+    def __post_init__(self) -> None:
+        self.names = tuple(name for name, _ in self.params)
 
 
 @dataclass

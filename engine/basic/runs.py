@@ -44,6 +44,7 @@ def _typed(raw: str) -> Any:
 
 
 class RunSetup:
+    frame_class: type[Frame]  # the VM's frame class (runs.py cannot import vm.py)
     host: Host
     frames: list[Frame]
     err: dict[str, Any] | None
@@ -87,18 +88,16 @@ class RunSetup:
                     self.host.output.suggest(suggestion)
 
     def proc_frame(self, caller: Frame, proc: ProcCode, args: list[Any]) -> Frame:
-        from engine.basic.vm import Frame
-
-        if len(args) > len(proc.params):
-            raise BasicTypeError(f"{proc.name} takes {len(proc.params)} argument(s), "
-                                 f"got {len(args)}")
-        frame = Frame(self, caller.program, proc.code, {}, caller.globals, proc, False)  # type: ignore[arg-type]
-        for index, (name, default) in enumerate(proc.params):
-            if index < len(args):
-                frame.vars[name] = args[index]
-            else:
-                frame.vars[name] = default(caller) if default is not None else None
-        return frame
+        names = proc.names
+        given = len(args)
+        if given > len(names):
+            raise BasicTypeError(f"{proc.name} takes {len(names)} argument(s), got {given}")
+        variables = dict(zip(names, args))
+        if given < len(names):
+            for name, default in proc.params[given:]:
+                variables[name] = default(caller) if default is not None else None
+        return self.frame_class(self, caller.program, proc.code, variables, caller.globals,
+                                proc, False)
 
     def script_frame(self, name: str, args: list[Any]) -> Frame:
         """``CALL other-script(args)``: its own globals, PARAMs bound by position (§4.9)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from engine.basic import ast
@@ -25,6 +26,9 @@ _BLOCK_WORDS = frozenset({"IF", "ELSEIF", "ELSE", "FOR", "NEXT", "WHILE", "WEND"
                           "WITH", "BEGIN", "TABLE"})
 _RESERVED = frozenset({"AND", "OR", "NOT", "XOR", "MOD", "IN", "LIKE", "IS", "TRUE", "FALSE",
                        "NULL", "NOTHING", "ERR"})
+_STATEMENT_PHRASES = frozenset(STATEMENTS) | VALUE_KEYWORDS
+# the first word of every phrase (LOG_INFO and friends are one word with "_")
+_FIRST_WORDS = frozenset(p.split()[0] for p in _STATEMENT_PHRASES) | frozenset({"LOG"})
 
 
 class StatementParser(DeclarationParser):
@@ -93,7 +97,7 @@ class StatementParser(DeclarationParser):
         structural = self.structural(word, c, line)
         if structural is not False:
             return structural  # type: ignore[return-value]
-        phrase, consumed = self.phrase(c, STATEMENTS.keys() | VALUE_KEYWORDS)
+        phrase, consumed = self.phrase(c, _STATEMENT_PHRASES)
         is_proc = str(first.value).lower() in self.b.proc_names
         # §4.0: statement keywords, then procedures of the file, then value keywords
         if phrase is not None and not (is_proc and phrase not in STATEMENTS):
@@ -104,8 +108,12 @@ class StatementParser(DeclarationParser):
             return self.tolerant(line, lambda: self._expression_statement(c, line))
         return self.unknown(first, line)
 
-    def phrase(self, c: Cursor, phrases: object) -> tuple[str | None, int]:
+    def phrase(self, c: Cursor, phrases: AbstractSet[str]) -> tuple[str | None, int]:
         """The longest keyword phrase at the cursor, and how many tokens it spans."""
+        first = c.peek()
+        if first is None or first.kind != NAME or \
+                first.upper.split("_", 1)[0] not in _FIRST_WORDS:
+            return None, 0  # no phrase starts with this word: the common case
         words: list[str] = []
         ends: list[int] = []
         for offset in range(4):
@@ -116,15 +124,12 @@ class StatementParser(DeclarationParser):
             ends.append(len(words))
             if offset + 1 < 4 and (c.peek(offset + 1) is None or c.peek(offset + 1).is_op("(")):  # type: ignore[union-attr]
                 break
-        candidates = {p for p in phrases if isinstance(p, str)}  # type: ignore[attr-defined]
         for count in range(len(ends), 0, -1):
             phrase = " ".join(words[: ends[count - 1]])
-            if phrase in candidates:
+            if phrase in phrases:
                 return phrase, count
-        if c.peek(0) is not None and c.peek(0).upper.startswith("LOG_"):  # type: ignore[union-attr]
-            name = c.peek(0).upper  # type: ignore[union-attr]
-            if name in candidates:
-                return name, 1
+        if first.upper.startswith("LOG_") and first.upper in phrases:
+            return first.upper, 1
         return None, 0
 
     # -- simple statements ---------------------------------------------------------------

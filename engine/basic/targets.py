@@ -78,7 +78,12 @@ class TargetCompiler:
         set_item = values.set_item
 
         def store_item(f: Frame, value: Any) -> None:
-            set_item(container(f), index(f), value)
+            obj = container(f)
+            i = index(f)
+            if type(obj) is list and type(i) is int and 0 <= i < len(obj):
+                obj[i] = value  # replacing an element: what values.set_item does
+            else:
+                set_item(obj, i, value)
         return store_item
 
     def _variable_store(self, key: str) -> Store:
@@ -95,7 +100,11 @@ class TargetCompiler:
         set_member = values.set_member
 
         def store_member(f: Frame, value: Any) -> None:
-            set_member(container(f), name, value)
+            obj = container(f)
+            if type(obj) is dict and name in obj:
+                obj[name] = value  # the exact spelling exists: what values.map_set does
+            else:
+                set_member(obj, name, value)
         return store_member
 
     def _container(self, node: ast.Expr) -> Eval:

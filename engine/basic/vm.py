@@ -69,10 +69,14 @@ class _ScriptEnded(Exception):
 
 
 class VM(RunSetup):
+    frame_class = Frame
+
     def __init__(self, host: Host, limits: Limits | None = None, seed: int | None = None) -> None:
         self.host = host
         self.limits = limits or Limits.from_config(host.config)
         self.max_steps = self.limits.max_steps
+        self.max_depth = self.limits.max_depth
+        self._time_check_at = 0  # self.steps at or after which the clock is read again
         self.max_loop = self.limits.max_loop
         self.max_hear_attempts = self.limits.hear_attempts
         self.rng = random.Random(seed)
@@ -225,8 +229,11 @@ class VM(RunSetup):
 
     def _next_chunk(self, line: int) -> int:
         """How many steps may run before the next check; raises at a limit (§12.6)."""
-        self._check_time(line)
-        allowed = self.max_steps - self.steps
+        steps = self.steps
+        if steps >= self._time_check_at:  # nested loops renew often: read the clock less
+            self._check_time(line)
+            self._time_check_at = steps + _CHECK_EVERY
+        allowed = self.max_steps - steps
         if allowed <= 0:
             raise LimitExceeded("step limit exceeded", line)
         return allowed if allowed < _CHECK_EVERY else _CHECK_EVERY
@@ -279,7 +286,7 @@ class VM(RunSetup):
         self._execute(len(self.frames) - 1)
 
     def _check_depth(self) -> None:
-        if len(self.frames) >= self.limits.max_depth:
+        if len(self.frames) >= self.max_depth:
             raise LimitExceeded("call depth limit exceeded")
 
     def function_result(self, f: Frame) -> Any:

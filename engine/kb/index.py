@@ -6,6 +6,7 @@ Schema (``schema_version`` 1)::
     documents(id, source UNIQUE, sha256, size, mtime_ns, title, pages, chunks, indexed_at)
     chunks(id, document_id, ordinal, page, start, end, context, text)
     chunks_fts  fts5(context, text)        contentless; rowid = chunks.id
+    chunks_vocab fts5vocab(chunks_fts)     term → passages (for query pruning)
     chunks_vec  vec0(float[D], cosine)     rowid = chunks.id
 
 A document is written in **one** ``BEGIN IMMEDIATE`` transaction: its old chunks leave the
@@ -33,9 +34,11 @@ import sqlite_vec
 from engine.kb.document import Chunk
 from engine.kb.embedders import Vectors
 from engine.kb.errors import IndexStoreError
+from engine.kb.terms import FTS_TOKENIZER
 
 SCHEMA_VERSION = "1"
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_VOCABULARY = ("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab "
+               "USING fts5vocab(chunks_fts, 'row')")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +113,11 @@ class IndexWriter:
                   "dimensions": str(dimensions), "chunking": chunking}
         stored = {key: meta(self.conn, key) for key in wanted}
         if stored == wanted:
+            self.conn.execute(_VOCABULARY)  # indexes written before it existed
             return False
         with self.transaction():
-            for table in ("chunks_vec", "chunks_fts", "chunks", "documents", "meta"):
+            for table in ("chunks_vec", "chunks_vocab", "chunks_fts", "chunks", "documents",
+                          "meta"):
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._create(dimensions)
             self.conn.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
@@ -134,6 +139,7 @@ class IndexWriter:
         execute("CREATE INDEX chunks_by_document ON chunks(document_id)")
         execute(f"""CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, content='',
             contentless_delete=1, tokenize='{FTS_TOKENIZER}')""")
+        execute(_VOCABULARY)
         execute(f"""CREATE VIRTUAL TABLE chunks_vec USING vec0(
             embedding float[{int(dimensions)}] distance_metric=cosine)""")
 

@@ -15,6 +15,7 @@ Typical use::
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import time
@@ -86,6 +87,7 @@ class KnowledgeBase:
         self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="kb-write")
         self._read_pool = ThreadPoolExecutor(2, thread_name_prefix="kb-read")
         self._extract_pool = ThreadPoolExecutor(1, thread_name_prefix="kb-extract")
+        self._dense_pool = ThreadPoolExecutor(1, thread_name_prefix="kb-dense")
         self._writers: dict[str, IndexWriter] = {}
         self._readers: dict[str, IndexReader] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -99,7 +101,7 @@ class KnowledgeBase:
     async def aclose(self) -> None:
         """Close the indexes and stop the executors (the embedder belongs to the caller)."""
         await self._write(self._close_writers)
-        for pool in (self._read_pool, self._extract_pool, self._write_pool):
+        for pool in (self._read_pool, self._dense_pool, self._extract_pool, self._write_pool):
             await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
         self._readers.clear()
 
@@ -128,8 +130,13 @@ class KnowledgeBase:
 
     async def ingest_package(self, gbkb: Path,
                              progress: ProgressCallback | None = None) -> list[IngestReport]:
-        """Every collection of a ``.gbkb`` folder: its root files, then each sub-folder."""
-        return [await self.ingest(folder, progress) for folder in package_collections(gbkb)]
+        """Every collection of a ``.gbkb`` folder: its root files (when it has any, or had),
+        then each sub-folder."""
+        folders = package_collections(gbkb)
+        if not any(p.is_file() for p in gbkb.iterdir()) and \
+                not self.index_path(collection_name(gbkb)).exists():
+            folders = folders[1:]
+        return [await self.ingest(folder, progress) for folder in folders]
 
     def ingest_events(self, collection_path: Path, *,
                       name: str | None = None) -> AsyncIterator[IngestEvent]:
@@ -219,8 +226,9 @@ class KnowledgeBase:
         vector = None
         if mode is not SearchMode.BM25:
             vector = (await self.embedder.aembed([query]))[0]
-        hits = await asyncio.get_running_loop().run_in_executor(
-            self._read_pool, search, readers, query, vector, settings, limit, mode)
+        job = functools.partial(search, readers, query, vector, settings, limit, mode,
+                                executor=self._dense_pool)
+        hits = await asyncio.get_running_loop().run_in_executor(self._read_pool, job)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits)
         return hits

@@ -13,7 +13,6 @@ their terms (stop words dropped), so a passage does not need every word to match
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,20 +23,17 @@ import numpy.typing as npt
 
 from engine.kb.embedders import Vectors
 from engine.kb.index import ChunkRow, connect, generation, meta
-from engine.kb.stopwords import STOPWORDS
+from engine.kb.terms import Stemmer, or_query, prune_common, query_terms
 
-_TERM = re.compile(r"\w+", re.UNICODE)
 MATRIX_LIMIT = 250_000
 CONTEXT_WEIGHT = 0.5
+MAX_DF = 0.1
+MIN_TERMS = 3
 
 
 def fts_query(text: str) -> str:
     """An FTS5 query matching any of the text's terms: ``"a" OR "b"``; '' when none."""
-    terms = [t for t in dict.fromkeys(t.lower() for t in _TERM.findall(text))
-             if t not in STOPWORDS]
-    if not terms:
-        terms = list(dict.fromkeys(t.lower() for t in _TERM.findall(text)))
-    return " OR ".join(f'"{t}"' for t in terms[:64])
+    return or_query(query_terms(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +66,15 @@ class IndexReader:
     """Queries over one index file; safe to share between threads (one connection each)."""
 
     def __init__(self, path: Path, *, matrix_limit: int = MATRIX_LIMIT,
-                 context_weight: float = CONTEXT_WEIGHT) -> None:
+                 context_weight: float = CONTEXT_WEIGHT, max_df: float = MAX_DF,
+                 min_terms: int = MIN_TERMS) -> None:
         self.path = path
         self.matrix_limit = matrix_limit
         self.context_weight = context_weight
+        self.max_df = max_df
+        self.min_terms = min_terms
+        self._stemmer = Stemmer()
+        self._count: tuple[int, int] | None = None
         self._local = threading.local()
         self._matrix: _Matrix | None = None
         self._lock = threading.Lock()
@@ -99,8 +100,10 @@ class IndexReader:
 
     def bm25(self, query: str, limit: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score) best first; scores are positive, higher is better."""
-        match = fts_query(query)
-        if not match or not self.ready():
+        if not self.ready():
+            return []
+        match = self.match_expression(query)
+        if not match:
             return []
         weights = f"{self.context_weight:g}, 1.0"
         rows = self.conn.execute(
@@ -109,16 +112,31 @@ class IndexReader:
             (match, limit))
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def bm25_of(self, query: str, chunk_ids: list[int]) -> dict[int, float]:
-        """BM25 scores of the given chunks (those that match the query at all)."""
-        match = fts_query(query)
-        if not match or not chunk_ids or not self.ready():
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self.conn.execute(
-            f"SELECT rowid, -bm25(chunks_fts, {self.context_weight:g}, 1.0) FROM chunks_fts "
-            f"WHERE chunks_fts MATCH ? AND rowid IN ({marks})", (match, *chunk_ids))
-        return {int(r[0]): float(r[1]) for r in rows}
+    def match_expression(self, query: str) -> str:
+        """The FTS5 query for ``query``: its terms, without the very common ones."""
+        terms = query_terms(query)
+        if not terms or self.max_df >= 1.0 or not self._has_vocabulary():
+            return or_query(terms)
+        tokens = self._stemmer.tokens(terms)
+        stems = sorted({t for group in tokens for t in group})
+        marks = ",".join("?" * len(stems))
+        frequencies = {str(term): int(doc) for term, doc in self.conn.execute(
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", stems)}
+        kept = prune_common(terms, tokens, frequencies, self._passages(), self.max_df,
+                            self.min_terms)
+        return or_query(kept)
+
+    def _has_vocabulary(self) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'chunks_vocab'").fetchone()
+        return row is not None
+
+    def _passages(self) -> int:
+        current = generation(self.conn)
+        if self._count is None or self._count[0] != current:
+            total = int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+            self._count = (current, total)
+        return self._count[1]
 
     def dense(self, vector: Vectors, limit: int) -> list[tuple[int, float]]:
         """(chunk id, cosine similarity) best first."""

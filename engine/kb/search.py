@@ -9,12 +9,14 @@ searched collections by their raw scores) are fused::
 good hit from the best of a bad lot, so each hit also gets an absolute **relevance** in 0..1,
 the weighted mean of its cosine similarity (clipped at 0) and its BM25 score squashed as
 ``bm25 / (bm25 + BM25_HALF)``. ``rag-min-score`` applies to that relevance. Both raw scores are
-computed for every fused hit, even one that only one retriever returned.
+given for every fused hit, even one that only one retriever returned (see
+``BM25_LOOKUP_DEPTH``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +26,10 @@ from engine.kb.settings import RetrievalSettings, SearchMode
 
 BM25_HALF = 10.0
 """The BM25 score that counts as relevance 0.5 (a strong match on a rare term or two)."""
+BM25_LOOKUP_DEPTH = 1000
+"""BM25 scores are read this deep, so a hit only the dense list returned still gets its BM25
+score (FTS5 scores every match anyway; a deeper LIMIT costs almost nothing). A hit below it
+has ``bm25 = None``: too weak a text match to matter."""
 
 Key = tuple[str, int]  # (collection, chunk id)
 
@@ -68,23 +74,34 @@ class Reranker(Protocol):
 
 
 def search(readers: Mapping[str, IndexReader], query: str, vector: Vectors | None,
-           settings: RetrievalSettings, k: int, mode: SearchMode = SearchMode.HYBRID) -> list[Hit]:
-    """The best ``k`` hits over ``readers`` (blocking; run it in a worker thread)."""
+           settings: RetrievalSettings, k: int, mode: SearchMode = SearchMode.HYBRID, *,
+           executor: Executor | None = None) -> list[Hit]:
+    """The best ``k`` hits over ``readers`` (blocking; run it in a worker thread). With an
+    ``executor``, the dense scan runs there while this thread runs BM25 (both release the
+    GIL: SQLite and the matrix product)."""
     depth = max(k, settings.candidates)
     use_dense = mode is not SearchMode.BM25 and vector is not None
     use_sparse = mode is not SearchMode.DENSE
-    sparse = _merged([(name, r.bm25(query, depth)) for name, r in readers.items()], depth) \
-        if use_sparse else []
-    dense = _merged([(name, r.dense(vector, depth)) for name, r in readers.items()], depth) \
-        if use_dense and vector is not None else []
+    lookup = max(depth, BM25_LOOKUP_DEPTH)
+
+    def dense_list() -> list[tuple[Key, float]]:
+        if not use_dense or vector is None:
+            return []
+        return _merged([(name, r.dense(vector, depth)) for name, r in readers.items()], depth)
+
+    pending = executor.submit(dense_list) if executor is not None and use_sparse else None
+    sparse_all = _merged([(name, r.bm25(query, lookup)) for name, r in readers.items()],
+                         lookup) if use_sparse else []
+    sparse = sparse_all[:depth]
+    dense = pending.result() if pending is not None else dense_list()
     w_dense = settings.dense_weight if use_dense else 0.0
     w_sparse = settings.sparse_weight if use_sparse else 0.0
     if w_dense + w_sparse <= 0:
         w_dense, w_sparse = float(use_dense), float(use_sparse)
     fused = _rrf([(dense, w_dense), (sparse, w_sparse)], settings.rrf_k)
     keys = sorted(fused, key=lambda key: -fused[key])
-    bm25_scores, dense_scores = _all_scores(readers, keys, query, vector, dict(sparse),
-                                            dict(dense), use_sparse, use_dense)
+    bm25_scores = dict(sparse_all)
+    dense_scores = _dense_scores(readers, keys, vector, dict(dense)) if use_dense else {}
     hits: list[Hit] = []
     rows = {name: readers[name].chunks([i for c, i in keys if c == name]) for name in readers}
     for key in keys:
@@ -126,15 +143,12 @@ def _rrf(lists: list[tuple[list[tuple[Key, float]], float]], k: int) -> dict[Key
     return fused
 
 
-def _all_scores(readers: Mapping[str, IndexReader], keys: list[Key], query: str,
-                vector: Vectors | None, sparse: dict[Key, float], dense: dict[Key, float],
-                use_sparse: bool, use_dense: bool) -> tuple[dict[Key, float], dict[Key, float]]:
-    """Fill in the score a retriever gives each fused hit it did not itself return."""
+def _dense_scores(readers: Mapping[str, IndexReader], keys: list[Key], vector: Vectors | None,
+                  dense: dict[Key, float]) -> dict[Key, float]:
+    """Cosine similarity of every fused hit, also those only BM25 returned."""
+    if vector is None:
+        return dense
     for name, reader in readers.items():
-        if use_sparse:
-            missing = [i for c, i in keys if c == name and (c, i) not in sparse]
-            sparse.update({(name, i): s for i, s in reader.bm25_of(query, missing).items()})
-        if use_dense and vector is not None:
-            missing = [i for c, i in keys if c == name and (c, i) not in dense]
-            dense.update({(name, i): s for i, s in reader.dense_of(vector, missing).items()})
-    return sparse, dense
+        missing = [i for c, i in keys if c == name and (c, i) not in dense]
+        dense.update({(name, i): s for i, s in reader.dense_of(vector, missing).items()})
+    return dense

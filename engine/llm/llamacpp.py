@@ -58,6 +58,7 @@ class LlamaCppChatModel(ChatModelBase):
         self._name = name or self._path.stem
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"llama-{self._name}")
         self._llm: Any = None
+        self._generated = 0
         self._capabilities = Capabilities(supports_tools=False, max_context=n_ctx,
                                           json_schema=True)
 
@@ -104,7 +105,8 @@ class LlamaCppChatModel(ChatModelBase):
         stop = threading.Event()
 
         def put(item: object) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, item)
+            if not stop.is_set():  # nobody listens any more (and the loop may be closed)
+                loop.call_soon_threadsafe(queue.put_nowait, item)
 
         self._executor.submit(self._produce, request, stop, put)
         try:
@@ -130,8 +132,18 @@ class LlamaCppChatModel(ChatModelBase):
             return estimate_tokens(text)
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
 
+    @property
+    def generated_tokens(self) -> int:
+        """Text chunks (≈ tokens) generated since the model was created."""
+        return self._generated
+
     async def aclose(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._free)
+        self._executor.shutdown(wait=False)
+
+    def close(self) -> None:
+        """:meth:`aclose` for callers without an event loop."""
+        self._executor.submit(self._free).result()
         self._executor.shutdown(wait=False)
 
     # --- in the model's thread -----------------------------------------------------------------
@@ -163,6 +175,7 @@ class LlamaCppChatModel(ChatModelBase):
                     break
                 choice = chunk["choices"][0]
                 if text := choice["delta"].get("content"):
+                    self._generated += 1
                     yield TextChunk(text)
                 reason = choice.get("finish_reason") or reason
         finally:
@@ -181,8 +194,8 @@ def _arguments(request: CompletionRequest) -> dict[str, Any]:
         "temperature": DEFAULT_TEMPERATURE if request.temperature is None
         else request.temperature,
         "max_tokens": request.max_tokens, "stop": list(request.stop), "seed": request.seed}
-    if request.response_schema is not None:
-        arguments["grammar"] = grammar_for(json.dumps(request.response_schema, sort_keys=True))
+    if request.response_schema is not None:  # key order matters: the grammar imposes it
+        arguments["grammar"] = grammar_for(json.dumps(request.response_schema))
     return arguments
 
 

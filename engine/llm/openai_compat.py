@@ -58,8 +58,8 @@ class OpenAICompatibleChatModel(ChatModelBase):
                 yield delta
         except LlmUnavailable as error:
             # Some servers (llama-cpp-python's) only know {"type": "json_object", "schema"}.
-            if request.response_schema is None or error.status not in (400, 422) or (
-                    self._schema_style != "json_schema"):
+            if request.response_schema is None or self._schema_style != "json_schema" or not (
+                    "response_format" in error.message or "json_schema" in error.message):
                 raise
             self._schema_style = "json_object"
             async for delta in self._stream(request):

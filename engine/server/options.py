@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,4 +60,3 @@ class ServerOptions:
     knowledge: KnowledgeProvider | None = None
     webchat_dir: Path = WEBCHAT_DIR
     access_log: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -27,7 +27,7 @@ from engine.server.state import ServerState, state_of
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Access = Literal["public", "user", "designer", "admin", "chat", "webhook"]
 Body = type[BaseModel] | Literal["binary", "multipart", "text", "sse", "html", "any"] | None
-PRINCIPAL = "hearth.principal"
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("hearth_principal", Principal)
 _ROLES: dict[str, Role] = {"user": Role.USER, "designer": Role.DESIGNER, "admin": Role.ADMIN}
 
 
@@ -131,13 +131,4 @@ def _presented(request: web.Request, allow_query: bool) -> str | None:
 
 
 def principal_of(request: web.Request) -> Principal:
-    found: Principal = request[PRINCIPAL]
-    return found
-
-
-def spec_map(routes: list[Route]) -> dict[tuple[str, str], Route]:
-    return {(r.method, r.path): r for r in routes}
-
-
-def describe(routes: list[Route]) -> list[dict[str, Any]]:
-    return [{"method": r.method, "path": r.path, "access": r.access} for r in routes]
+    return request[PRINCIPAL]

@@ -108,38 +108,31 @@ async def run_turn(engine: Engine, session_id: str, action: Callable[[], Awaitab
     """Run ``action`` and collect the session's events until the turn is finished."""
     collector = TurnCollector(session_id)
     async with engine.subscribe(session_id) as events:
+        consumer = asyncio.ensure_future(_consume(events, collector, listener))
         task = asyncio.ensure_future(action())
         try:
             async with asyncio.timeout(timeout):
-                await _drain(aiter(events), task, collector, listener)
+                await asyncio.wait({consumer, task}, return_when=asyncio.FIRST_COMPLETED)
+                if task.done() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+                # The call returned: its events are already buffered, unless it had none.
+                await asyncio.wait({consumer}, timeout=_DRAIN_GRACE)
+                result = await task
         except TimeoutError:
             engine.cancel(session_id)
             raise TurnTimeout(f"the bot did not finish answering within {timeout:g} s") from None
         finally:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-    return collector, task.result()
+            for pending in (consumer, task):
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await pending
+    return collector, result
 
 
-async def _drain(events: AsyncIterator[Event], task: asyncio.Future[Any],
-                 collector: TurnCollector, listener: Listener | None) -> None:
-    while True:
-        upcoming = asyncio.ensure_future(anext(events))
-        if not task.done():
-            await asyncio.wait({upcoming, task}, return_when=asyncio.FIRST_COMPLETED)
-        if not upcoming.done():
-            error = task.exception()
-            if error is not None:
-                upcoming.cancel()
-                raise error
-            # The call returned: its events are already buffered, unless it had none.
-            done, _ = await asyncio.wait({upcoming}, timeout=_DRAIN_GRACE)
-            if not done:
-                upcoming.cancel()
-                return
-        event = upcoming.result()
+async def _consume(events: AsyncIterator[Event], collector: TurnCollector,
+                   listener: Listener | None) -> None:
+    async for event in events:
         added = collector.add(event)
         if listener is not None:
             await listener(event, added)

@@ -53,7 +53,7 @@ def test_search_shows_bm25_dense_and_fused_scores(aloop: LoopRunner,
     assert knowledge.hits.cell(0, 0).startswith("vpn.md")
     assert knowledge.hits.cell(0, 1) != "—" and knowledge.hits.cell(0, 2) != "—"
     bm25_only = aloop.run(knowledge.search("VPN", "bm25"))
-    assert bm25_only and bm25_only[0].dense is None or bm25_only[0].bm25 is not None
+    assert bm25_only and bm25_only[0].bm25 is not None
 
 
 def test_dropped_files_are_copied_and_indexed(aloop: LoopRunner, knowledge: KnowledgeController,

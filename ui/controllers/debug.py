@@ -118,9 +118,14 @@ class DebugController(QObject):
         loop = asyncio.get_running_loop()
         self.transcript = []
         self.script = program.name
-        self._channel = DebugChannel(lambda p: loop.call_soon_threadsafe(self._on_pause, p))
-        host = debug_host(self.bots, bot, lambda text: loop.call_soon_threadsafe(
-            self._add_line, text))
+        def paused(p: Paused) -> None:
+            loop.call_soon_threadsafe(self._on_pause, p)
+
+        def said(text: str) -> None:
+            loop.call_soon_threadsafe(self._add_line, text)
+
+        self._channel = DebugChannel(paused)
+        host = debug_host(self.bots, bot, said)
         self._vm = DebugVM(host, self._channel, self.breakpoints, stop_on_entry=step)
         vm = self._vm
         self._set_state("running")

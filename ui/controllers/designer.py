@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from engine.api import BotInfo
-from engine.basic.compiler import compile_source
+from engine.basic.compiler import CompileOptions, compile_source
 from engine.basic.diagnostics import Diagnostic
 from engine.basic.program import Program
 from engine.bots.host import compile_options
@@ -162,7 +162,8 @@ class DesignerController(QObject):
             self._schedule_compile(document)
 
     def save(self, path: Path | None = None) -> bool:
-        document = self.documents.get(path or self.current) if (path or self.current) else None
+        target = path or self.current
+        document = self.documents.get(target) if target is not None else None
         if document is None:
             return False
         document.path.write_text(document.text, encoding="utf-8")
@@ -199,11 +200,11 @@ class DesignerController(QObject):
         return json.dumps(program.openai_tool(), indent=2, ensure_ascii=False)
 
     # -- compiling -----------------------------------------------------------------------------
-    def _options(self) -> object:
+    def _options(self) -> CompileOptions | None:
         return compile_options(self.engine.bots.bot(self.bot).config) if self.bot else None
 
     def _compile_sync(self, document: OpenDocument) -> None:
-        program = compile_source(document.text, document.path.stem, self._options())  # type: ignore[arg-type]
+        program = compile_source(document.text, document.path.stem, self._options())
         self._apply(document, program)
 
     def _schedule_compile(self, document: OpenDocument) -> None:

@@ -55,4 +55,4 @@ def debug_host(bots: BotRegistryPort, bot: str, emit: Emit) -> Host:
 
 
 def result_line(value: object) -> str:
-    return f"= {basic_text(value)}"  # type: ignore[arg-type]
+    return f"= {basic_text(value)}"

@@ -37,7 +37,7 @@ def audio_input_available() -> bool:
     if not has_module("PySide6.QtMultimedia"):
         return False
     try:
-        from PySide6.QtMultimedia import QMediaDevices
+        from PySide6.QtMultimedia import QMediaDevices  # type: ignore[import-not-found]
 
         return bool(QMediaDevices.audioInputs())
     except Exception:  # no backend on this machine

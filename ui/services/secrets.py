@@ -91,10 +91,10 @@ class SecretStore:
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in memory: tests and screenshots, never a real user's secrets."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._values: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

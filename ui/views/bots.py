@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.controllers.debug import DebugController
 from ui.controllers.designer import DesignerController, OpenDocument
 from ui.models.package import PATH_ROLE
+from ui.theme import styled
 from ui.views.chat import table
 from ui.views.config_editor import ConfigEditor
 from ui.views.debug_panel import DebugConsole, DebugInspector
@@ -48,7 +49,7 @@ class BotsView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self._toolbar())
         layout.addWidget(self._body(), 1)
-        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner = styled(QLabel(wordWrap=True), "banner")
         self.banner.hide()
         layout.addWidget(self.banner)
         self._connect()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ui.controllers.chat import ChatController
 from ui.services.files import SourceTarget
+from ui.theme import styled
 from ui.widgets.pills import SuggestionBar, SwitcherBar
 from ui.widgets.transcript import ChatTranscript
 
@@ -117,14 +118,15 @@ class ChatView(QWidget):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(4, 8, 4, 8)
-        self.title = QLabel("New conversation", objectName="title")
-        self.restart = QToolButton(text="Restart")
+        self.title = styled(QLabel("New conversation"), "title")
+        self.restart = QToolButton()
+        self.restart.setText("Restart")
         self.restart.setToolTip("Start this conversation's dialog over")
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.restart)
         self.transcript = ChatTranscript(self.controller.transcript)
-        self.error = QLabel(objectName="banner", wordWrap=True)
+        self.error = styled(QLabel(wordWrap=True), "banner")
         self.error.setProperty("role", "error")
         self.error.hide()
         self.switchers = SwitcherBar()
@@ -141,11 +143,12 @@ class ChatView(QWidget):
 
     def _composer_row(self, voice: QWidget | None) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.attach = QToolButton(text="Attach…")
+        self.attach = QToolButton()
+        self.attach.setText("Attach…")
         self.attach.setToolTip("Attach files (they are copied into the bot's drive)")
         self.attach.setAccessibleName("Attach files")
         self.composer = Composer(self._send)
-        self.send_button = QPushButton("Send", objectName="primary")
+        self.send_button = styled(QPushButton("Send"), "primary")
         self.send_button.setAccessibleName("Send")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setAccessibleName("Stop generating")
@@ -235,7 +238,7 @@ class ChatView(QWidget):
         summary = self.controller.sessions.row(self._filter.mapToSource(index).row())
         menu = QMenu(self)
         menu.addAction("Delete conversation", lambda: self.controller.delete_session(summary.id))
-        menu.exec(self.session_list.viewport().mapToGlobal(point))  # type: ignore[arg-type]
+        menu.exec(self.session_list.viewport().mapToGlobal(point))  # type: ignore[call-overload]
 
     def _pick_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Attach files")

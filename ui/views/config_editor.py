@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controllers.config_editor import ConfigEditorController
+from ui.theme import styled
 
 
 class KeyDelegate(QStyledItemDelegate):
@@ -58,7 +59,7 @@ class ConfigEditor(QWidget):
         self.secret = QPushButton("Move secret to keyring")
         self.secret.setToolTip("Store the selected value in the OS keyring and write "
                                "keyring:NAME in config.csv instead")
-        self.save = QPushButton("Save", objectName="primary")
+        self.save = styled(QPushButton("Save"), "primary")
         self.stray = QLabel(wordWrap=True)
         self.stray.setProperty("muted", True)
         buttons = QHBoxLayout()

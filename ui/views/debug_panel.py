@@ -47,7 +47,7 @@ class DebugInspector(QWidget):
         layout.addWidget(self.state)
         layout.addWidget(splitter, 1)
         self.stack.clicked.connect(lambda index: controller.select_frame(index.row()))
-        controller.state_changed.connect(lambda s: self.state.setText(_STATES.get(s, s)))
+        controller.state_changed.connect(lambda s: self.state.setText(_STATES.get(s) or s))
         controller.paused.connect(lambda p: self.state.setText(
             f"Paused at {p.script}.bas line {p.line} ({p.reason})"))
 

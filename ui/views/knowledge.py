@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from engine.api import BotInfo
 from ui.controllers.knowledge import KnowledgeController
 from ui.models.table import DtoTableModel
+from ui.theme import styled
 from ui.views.chat import table
 
 
@@ -40,7 +41,7 @@ class KnowledgeView(QWidget):
         splitter.addWidget(self._playground())
         splitter.setSizes([430, 330])
         layout.addWidget(splitter, 1)
-        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner = styled(QLabel(wordWrap=True), "banner")
         self.banner.hide()
         layout.addWidget(self.banner)
         self._connect()
@@ -50,11 +51,11 @@ class KnowledgeView(QWidget):
         self.bot_picker = QComboBox()
         self.bot_picker.setModel(self.bots)
         self.bot_picker.setAccessibleName("Bot")
-        self.ingest = QPushButton("Index all", objectName="primary")
+        self.ingest = styled(QPushButton("Index all"), "primary")
         self.ingest.setToolTip("Index new and changed documents of every collection")
         self.stop = QPushButton("Stop")
         self.stop.setEnabled(False)
-        row.addWidget(QLabel("Knowledge", objectName="title"))
+        row.addWidget(styled(QLabel("Knowledge"), "title"))
         row.addWidget(self.bot_picker)
         row.addStretch(1)
         row.addWidget(self.ingest)

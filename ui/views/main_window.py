@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QStackedWidget,
     QToolButton,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.theme import styled
 from ui.widgets import icons
 
 
@@ -36,15 +38,24 @@ class Section:
 class MainWindow(QMainWindow):
     closing = Signal()
 
-    def __init__(self, sections: Sequence[Section], title: str = "Hearth") -> None:
+    def __init__(self, sections: Sequence[Section] = (), title: str = "Hearth") -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.resize(1280, 800)
-        self.sections = list(sections)
-        self.pages = QStackedWidget()
+        self.sections: list[Section] = []
         self.buttons: dict[str, QToolButton] = {}
+        self.pages = QStackedWidget()
+        self.setCentralWidget(QLabel("Starting Hearth…", alignment=Qt.AlignmentFlag.AlignCenter))
+        if sections:
+            self.set_sections(sections)
+
+    def set_sections(self, sections: Sequence[Section]) -> None:
+        """Lay out the rail and the pages (the window can show before they exist)."""
+        self.sections = list(sections)
+        self.buttons = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
+        self.pages = QStackedWidget()
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -60,13 +71,13 @@ class MainWindow(QMainWindow):
             self.show_section(self.sections[0].key)
 
     def _rail(self) -> QWidget:
-        rail = QWidget(objectName="rail")
+        rail = styled(QWidget(), "rail")
         rail.setFixedWidth(76)
         column = QVBoxLayout(rail)
         column.setContentsMargins(6, 10, 6, 10)
         column.setSpacing(4)
         for section in self.sections:
-            button = QToolButton(objectName="railButton")
+            button = styled(QToolButton(), "railButton")
             button.setText(section.label)
             button.setIcon(icons.icon(section.icon))
             button.setIconSize(QSize(22, 22))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.controllers.models import ModelsController
 from ui.controllers.settings import SettingsController
+from ui.theme import styled
 from ui.views.chat import table
 
 
@@ -46,11 +47,11 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._keys_page(), "Providers && keys")
         self.tabs.addTab(self._storage_page(), "Storage")
         self.tabs.addTab(self._appearance_page(), "Appearance")
-        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner = styled(QLabel(wordWrap=True), "banner")
         self.banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        layout.addWidget(QLabel("Settings", objectName="title"))
+        layout.addWidget(styled(QLabel("Settings"), "title"))
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.banner)
         settings.error.connect(lambda m: self.show_banner(m, "error"))
@@ -60,9 +61,9 @@ class SettingsView(QWidget):
     def _models_page(self, models: ModelsController) -> QWidget:
         page = QWidget()
         self.model_table = table(models.table, "Models", stretch=0)
-        self.pull = QPushButton("Pull", objectName="primary")
+        self.pull = styled(QPushButton("Pull"), "primary")
         self.verify = QPushButton("Verify")
-        self.remove = QPushButton("Remove", objectName="danger")
+        self.remove = styled(QPushButton("Remove"), "danger")
         self.progress = QProgressBar()
         self.progress.hide()
         self.default_model = QComboBox()
@@ -130,8 +131,8 @@ class SettingsView(QWidget):
         self.key_value = QLineEdit(placeholderText="the key")
         self.key_value.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_value.setAccessibleName("Key value")
-        save = QPushButton("Save key", objectName="primary")
-        delete = QPushButton("Delete selected", objectName="danger")
+        save = styled(QPushButton("Save key"), "primary")
+        delete = styled(QPushButton("Delete selected"), "danger")
         form = QHBoxLayout()
         form.addWidget(self.key_name)
         form.addWidget(self.key_value, 1)
@@ -187,13 +188,17 @@ class SettingsView(QWidget):
         for name in ("light", "dark"):
             button = QRadioButton(name.capitalize())
             button.setChecked(self.settings.theme == name)
-            button.toggled.connect(lambda on, n=name: on and self.settings.set_theme(n))
+            button.toggled.connect(lambda on, n=name: self._theme_toggled(on, n))
             group.addButton(button)
             layout.addWidget(button)
             self.theme_buttons[name] = button
         layout.addWidget(muted("The theme applies at once and is saved in settings.toml."))
         layout.addStretch(1)
         return page
+
+    def _theme_toggled(self, on: bool, name: str) -> None:
+        if on:
+            self.settings.set_theme(name)
 
     def refresh(self) -> None:
         self.settings.load_keys()

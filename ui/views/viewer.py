@@ -40,13 +40,14 @@ def render_pdf_page(path: str, page: int, snippet: str) -> tuple[bytes, int]:
     """PNG bytes of ``page`` (1-based) with ``snippet`` highlighted, and the page count."""
     import pymupdf
 
-    with pymupdf.open(path) as document:
+    with pymupdf.open(path) as document:  # type: ignore[no-untyped-call]
         number = min(max(page, 1), document.page_count) - 1
         pdf_page = document[number]
         for rect in pdf_page.search_for(snippet[:80].strip())[:8] if snippet.strip() else []:
             annotation = pdf_page.add_highlight_annot(rect)
             annotation.update()
-        pixmap = pdf_page.get_pixmap(matrix=pymupdf.Matrix(1.6, 1.6), annots=True)
+        zoom = pymupdf.Matrix(1.6, 1.6)  # type: ignore[no-untyped-call]
+        pixmap = pdf_page.get_pixmap(matrix=zoom, annots=True)
         return pixmap.tobytes("png"), document.page_count
 
 
@@ -129,8 +130,8 @@ class DocumentViewer(QDialog):
         fmt = QTextCharFormat()
         fmt.setBackground(Qt.GlobalColor.yellow)
         fmt.setForeground(Qt.GlobalColor.black)
-        selection.format = fmt  # type: ignore[attr-defined]
-        selection.cursor = self.text.textCursor()  # type: ignore[attr-defined]
+        selection.format = fmt
+        selection.cursor = self.text.textCursor()
         self.text.setExtraSelections([selection])
         cursor = self.text.textCursor()
         cursor.clearSelection()

@@ -178,9 +178,9 @@ class CodeEditor(QPlainTextEdit):
         fmt = QTextCharFormat()
         fmt.setBackground(QColor(colour))
         fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        selection.format = fmt  # type: ignore[attr-defined]
+        selection.format = fmt
         cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
-        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.cursor = cursor
         return selection
 
     def _squiggle(self, d: Diagnostic, colour: str) -> QTextEdit.ExtraSelection:
@@ -188,7 +188,7 @@ class CodeEditor(QPlainTextEdit):
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor(colour))
-        selection.format = fmt  # type: ignore[attr-defined]
+        selection.format = fmt
         block = self.document().findBlockByNumber(max(d.line - 1, 0))
         cursor = QTextCursor(block)
         start = min(max(d.col - 1, 0), max(block.length() - 1, 0))
@@ -198,7 +198,7 @@ class CodeEditor(QPlainTextEdit):
             cursor.movePosition(QTextCursor.MoveOperation.Left)  # the last character instead
         cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor,
                             min(width, max(block.length() - 1 - cursor.positionInBlock(), 1)))
-        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.cursor = cursor
         return selection
 
     # -- keyboard and tooltips -------------------------------------------------------------------

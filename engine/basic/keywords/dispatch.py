@@ -29,12 +29,35 @@ class KeywordCompiler:
         raise NotImplementedError
 
     def _command(self, stmt: ast.Command) -> None:
+        if stmt.keyword == "PUSH" and len(stmt.args) == 2 and HANDLERS.get("PUSH"):
+            self.em.emit(self._push(stmt, statement=True), stmt.line)
+            return
         run = self.keyword_eval(stmt)
 
         def execute(f: Frame) -> None:
             run(f)
 
         self.em.emit(execute, stmt.line)
+
+    def _push(self, cmd: ast.Command, statement: bool) -> Eval:
+        """PUSH target, item: appending to an array needs no Invocation (the common case);
+        anything else goes to the PUSH handler with the values already evaluated."""
+        handler = HANDLERS["PUSH"]
+        target_eval, item_eval = (self.expr(a) for a in cmd.args)
+        first = cmd.args[0]
+        store = self.store(first, force_variable=True) \
+            if cmd.names and isinstance(first, ast.Name | ast.Member | ast.Index) else None
+
+        def push(f: Frame) -> Any:
+            target = target_eval(f)
+            item = item_eval(f)
+            if type(target) is list:
+                target.append(item)
+                return None if statement else target
+            result = handler(f.vm, Invocation([target, item], {}, cmd, f, None, {}, store))
+            return None if statement else result
+
+        return push
 
     def keyword_eval(self, cmd: ast.Command) -> Eval:
         phrase = cmd.keyword
@@ -47,6 +70,8 @@ class KeywordCompiler:
             def fail(f: Frame) -> Any:
                 raise error
             return fail
+        if phrase == "PUSH" and len(cmd.args) == 2:
+            return self._push(cmd, statement=False)
         args = [self.expr(a) for a in cmd.args]
         clauses = [(word, [self.expr(e) for e in exprs]) for word, exprs in cmd.clauses]
         where = compile_where(cmd.where, self.expr) if cmd.where is not None else None
@@ -56,6 +81,13 @@ class KeywordCompiler:
             first = cmd.args[0]
             if isinstance(first, ast.Name | ast.Member | ast.Index):
                 store = self.store(first, force_variable=True)
+
+        if not clauses and where is None and not sets:  # most statements: arguments only
+            def invoke_simple(f: Frame) -> Any:
+                return handler(f.vm, Invocation([a(f) for a in args], {}, cmd, f, None, {},
+                                                store))
+
+            return invoke_simple
 
         def invoke(f: Frame) -> Any:
             invocation = Invocation(

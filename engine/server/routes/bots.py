@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from engine.api import BotInfo
 from engine.bots.registry import CompiledBot
 from engine.server import schemas
 from engine.server.bodies import json_response
@@ -29,12 +30,10 @@ async def list_bots(request: web.Request) -> web.Response:
     return json_response({"bots": [_info(i) for i in infos]})
 
 
-def _info(info: object) -> dict[str, object]:
-    from dataclasses import asdict
-
-    data = asdict(info)  # type: ignore[call-overload]
-    data["tools"] = list(data["tools"])
-    return data
+def _info(info: BotInfo) -> dict[str, object]:
+    return {"name": info.name, "title": info.title, "description": info.description,
+            "scripts": info.scripts, "tools": list(info.tools), "errors": info.errors,
+            "warnings": info.warnings}
 
 
 async def get_bot(request: web.Request) -> web.Response:

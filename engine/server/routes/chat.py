@@ -141,6 +141,7 @@ class ChatConnection:
         self.bot = bot
         self.session_id = session_id
         self.sends: set[asyncio.Task[Any]] = set()
+        self.notes: set[asyncio.Task[Any]] = set()
 
     async def run(self, resumed: bool, client: str) -> None:
         async with self.engine.subscribe(self.session_id) as events:
@@ -220,7 +221,9 @@ class ChatConnection:
         if not task.cancelled() and task.exception() is not None:
             error = task.exception()
             message = getattr(error, "message", "the message could not be handled")
-            asyncio.ensure_future(self._error("bad_request", str(message), None))
+            note = asyncio.ensure_future(self._error("bad_request", str(message), None))
+            self.notes.add(note)
+            note.add_done_callback(self.notes.discard)
 
     async def _error(self, code: str, message: str, details: dict[str, Any] | None) -> None:
         await self._send({"type": "error", **error_body(code, message, details)})

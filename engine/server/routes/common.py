@@ -6,7 +6,7 @@ from aiohttp import web
 
 from engine.bots.errors import BotError
 from engine.bots.registry import CompiledBot
-from engine.server.errors import Forbidden, NotFound
+from engine.server.errors import NotFound
 from engine.server.routing import principal_of
 from engine.server.security.principal import Principal, Role
 from engine.server.state import ServerState, state_of
@@ -40,8 +40,3 @@ def may_see(principal: Principal, session: SessionState) -> bool:
 def session_roles(principal: Principal) -> list[str] | None:
     roles = principal.table_roles()
     return None if roles is None else sorted(roles)
-
-
-def require(principal: Principal, role: Role, what: str) -> None:
-    if not principal.may(role):
-        raise Forbidden(f"{what} needs the {role.label} role")

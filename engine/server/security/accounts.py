@@ -15,13 +15,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from engine.errors import EngineError
 from engine.server.security.principal import Role
+from engine.storage.db.protocol import Database
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MIN_PASSWORD = 8
@@ -80,7 +80,7 @@ def _digest(secret: str) -> str:
 class AccountStore:
     """Users, API keys and refresh-token records on a :class:`Database` (``?`` SQL)."""
 
-    def __init__(self, db: Any, hasher: PasswordHasher | None = None) -> None:
+    def __init__(self, db: Database, hasher: PasswordHasher | None = None) -> None:
         self.db = db
         self.hasher = hasher or PasswordHasher()
         # Checking an unknown user still costs one hash, so timing does not reveal names.

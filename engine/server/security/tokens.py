@@ -24,6 +24,7 @@ KEYRING_SERVICE = "hearth"
 SECRET_NAME = "server-jwt-secret"
 ALGORITHM = "HS256"
 ISSUER = "hearth"
+VERIFIED_CACHE = 4096
 
 
 class SecretSource(Protocol):
@@ -88,6 +89,7 @@ class TokenService:
     def __init__(self, source: SecretSource, *, access_ttl: int = 900,
                  refresh_ttl: int = 30 * 86400, clock: Callable[[], float] = time.time) -> None:
         self._key = source.secret()
+        self._verified: dict[tuple[str, str], tuple[Claims, int]] = {}
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         self.clock = clock
@@ -108,6 +110,23 @@ class TokenService:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str, kind: str = "access") -> Claims:
+        """The token's claims; :class:`Unauthorized` when it is invalid or expired.
+
+        Verified tokens are remembered (bounded), so a client sending the same token on every
+        request pays for the signature check once; expiry is still checked every time.
+        """
+        remembered = self._verified.get((token, kind))
+        if remembered is not None:
+            if remembered[1] <= int(self.clock()):
+                raise Unauthorized("the token has expired", code="token_expired")
+            return remembered[0]
+        claims, expires = self._verify(token, kind)
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[(token, kind)] = (claims, expires)
+        return claims
+
+    def _verify(self, token: str, kind: str) -> tuple[Claims, int]:
         try:
             # Expiry is checked below against the service's clock (tests move it).
             data = jwt.decode(token, self._key, algorithms=[ALGORITHM], issuer=ISSUER,
@@ -123,4 +142,4 @@ class TokenService:
             role = Role.parse(str(data.get("role", "")))
         except ValueError:
             raise Unauthorized("invalid token", code="invalid_token") from None
-        return Claims(str(data["sub"]), role, kind, str(data.get("jti", "")))
+        return Claims(str(data["sub"]), role, kind, str(data.get("jti", ""))), int(data["exp"])

@@ -11,6 +11,7 @@ from engine.kb.document import Chunk
 from engine.kb.embedders import HashingEmbedder
 from engine.kb.index import DocumentRow, IndexWriter, connect, generation
 from engine.kb.reader import IndexReader, fts_query
+from engine.kb.terms import prune_common
 
 
 def _chunks(*texts: str) -> list[Chunk]:
@@ -112,3 +113,31 @@ def test_fts_query_terms() -> None:
     assert fts_query("the") == '"the"'
     assert fts_query("  ") == ""
     assert fts_query('quote" OR x') == '"quote" OR "x"'
+
+
+def test_common_terms_leave_the_bm25_query(writer: IndexWriter,
+                                           hashing: HashingEmbedder) -> None:
+    texts = [f"protein folding report number {i}" for i in range(30)]
+    texts += ["kinase inhibitors in mice", "mice and kinase", "zebrafish kinase"]
+    writer.replace_document(_row("a.txt"), _chunks(*texts), hashing.embed(texts))
+    reader = IndexReader(writer.path)
+    # "protein" and "report" are in 30 of 33 passages: left out while three rarer terms remain
+    assert reader.match_expression("protein kinase report mice zebrafish") == \
+        '"kinase" OR "mice" OR "zebrafish"'
+    # with too few rare terms, the rarest common ones make up the number
+    assert reader.match_expression("protein kinases reports") == \
+        '"protein" OR "kinases" OR "reports"'
+    assert reader.match_expression("unknownword kinase") == '"kinase"'
+    assert IndexReader(writer.path, max_df=1.0).match_expression("protein kinase") == \
+        '"protein" OR "kinase"'
+    assert reader.bm25("protein kinase report mice zebrafish", 10)[0][0] in (31, 32, 33)
+    reader.close()
+
+
+def test_prune_common_keeps_the_rarest() -> None:
+    terms = ["a", "b", "c", "d"]
+    tokens = [["a"], ["b"], ["c"], ["d1", "d2"]]
+    frequencies = {"a": 90, "b": 5, "c": 50, "d1": 80, "d2": 3}
+    assert prune_common(terms, tokens, frequencies, 100, 0.1, 3) == ["b", "c", "d"]
+    assert prune_common(terms, tokens, frequencies, 100, 0.1, 1) == ["b", "d"]
+    assert prune_common(["x"], [["x"]], {}, 100, 0.1, 3) == []

@@ -136,3 +136,15 @@ def test_changed_chunking_rebuilds(tmp_path: Path, hashing: HashingEmbedder) -> 
     second = asyncio.run(run(KbOptions(chunking=ChunkingOptions(size=300, overlap=50))))
     assert not first.rebuilt and second.rebuilt
     assert second.indexed == ("a.txt",) and second.chunks > first.chunks
+
+
+def test_package_without_root_files_has_no_root_collection(tmp_path: Path,
+                                                           hashing: HashingEmbedder) -> None:
+    gbkb = tmp_path / "bot.gbkb"
+    _write(gbkb, "only/one.md", "Text.")
+
+    async def run() -> list[str]:
+        async with KnowledgeBase(tmp_path / "kb", hashing) as kb:
+            return [r.collection for r in await kb.ingest_package(gbkb)]
+
+    assert asyncio.run(run()) == ["only"]

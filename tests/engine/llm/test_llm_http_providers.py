@@ -109,7 +109,7 @@ def test_openai_tool_calls_arrive_in_fragments_and_go_back_in_history() -> None:
 
 
 def test_openai_json_schema_falls_back_to_json_object_once() -> None:
-    server = Server((422, b'{"detail": "type json_schema"}'),
+    server = Server((500, b'{"error": {"message": "response_format.type: json_schema?"}}'),
                     (200, sse(chunk({"content": "{}"}))), (200, sse(chunk({"content": "{}"}))))
     request = CompletionRequest((Message("user", "x"),), response_schema={"type": "object"})
 

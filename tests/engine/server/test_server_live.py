@@ -34,9 +34,9 @@ async def live(engine: Engine) -> AsyncIterator[tuple[RunningServer, str]]:
 async def test_start_and_stop(engine: Engine) -> None:
     server = await start_server(engine, "127.0.0.1", 0)
     assert server.url == f"http://127.0.0.1:{server.port}" and server.port > 0
-    async with aiohttp.ClientSession() as session:
-        async with session.get(server.url + "/api/health") as reply:
-            assert reply.status == 200
+    async with aiohttp.ClientSession() as session, session.get(
+            server.url + "/api/health") as reply:
+        assert reply.status == 200
     await server.aclose()
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectionError):
@@ -50,9 +50,9 @@ async def test_tls_with_a_generated_certificate(engine: Engine, hearth_home: Pat
         cert = hearth_home / "tls" / "cert.pem"
         assert cert.is_file() and (hearth_home / "tls" / "key.pem").stat().st_mode & 0o077 == 0
         context = ssl.create_default_context(cafile=str(cert))
-        async with aiohttp.ClientSession() as session:
-            async with session.get(server.url + "/api/health", ssl=context) as reply:
-                assert (await reply.json())["status"] == "ok"
+        async with aiohttp.ClientSession() as session, session.get(
+                server.url + "/api/health", ssl=context) as reply:
+            assert (await reply.json())["status"] == "ok"
     finally:
         await server.aclose()
 

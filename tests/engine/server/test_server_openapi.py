@@ -71,7 +71,7 @@ def test_schemathesis_finds_no_disagreement(hearth_home: Path) -> None:
         session = requests.Session()
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) == len(all_routes())
-        for operation, strategy in _strategies(operations):
+        for _operation, strategy in _strategies(operations):
 
             @settings(max_examples=EXAMPLES, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))

@@ -12,7 +12,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from engine.api import Engine
 from engine.server import ServerOptions, build_app
-from engine.server.ratelimit import TokenBucketLimiter
 from tests.engine.server.serverkit import add_users, auth, error_of
 
 pytestmark = pytest.mark.asyncio
@@ -80,20 +79,3 @@ async def test_rate_limit(limited_client: Client) -> None:
     assert refused.status == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert error_of(await refused.json())[0] == "rate_limited"
-
-
-def test_token_bucket_refills() -> None:
-    now = [0.0]
-    bucket = TokenBucketLimiter(rate=2, burst=2, clock=lambda: now[0])
-    assert bucket.take("a") == 0 and bucket.take("a") == 0
-    assert bucket.take("a") == pytest.approx(0.5)
-    assert bucket.take("b") == 0  # per key
-    now[0] = 0.5
-    assert bucket.take("a") == 0
-
-
-def test_token_bucket_memory_is_bounded() -> None:
-    bucket = TokenBucketLimiter(rate=1, burst=1, max_keys=10, clock=lambda: 0.0)
-    for n in range(100):
-        bucket.take(f"10.0.0.{n}")
-    assert len(bucket._buckets) <= 10

@@ -1,10 +1,14 @@
-"""The one JSON error shape (STYLE.md §4) and the boundary's translation of foreign errors."""
+"""Units without a server: the one JSON error shape (STYLE.md §4), the boundary's
+translation of foreign errors, the rate limiter's token buckets."""
 
 from __future__ import annotations
+
+import pytest
 
 from engine.basic.errors import BasicPermissionError, FileError
 from engine.bots.errors import BotError
 from engine.server.errors import RateLimited, error_body, translate
+from engine.server.ratelimit import TokenBucketLimiter
 
 
 def test_the_shape_is_pinned() -> None:
@@ -30,3 +34,20 @@ def test_engine_errors_are_mapped() -> None:
 def test_rate_limited_says_when_to_retry() -> None:
     response = RateLimited(0.2).response()
     assert response.status == 429 and response.headers["Retry-After"] == "1"
+
+
+def test_token_bucket_refills() -> None:
+    now = [0.0]
+    bucket = TokenBucketLimiter(rate=2, burst=2, clock=lambda: now[0])
+    assert bucket.take("a") == 0 and bucket.take("a") == 0
+    assert bucket.take("a") == pytest.approx(0.5)
+    assert bucket.take("b") == 0  # per key
+    now[0] = 0.5
+    assert bucket.take("a") == 0
+
+
+def test_token_bucket_memory_is_bounded() -> None:
+    bucket = TokenBucketLimiter(rate=1, burst=1, max_keys=10, clock=lambda: 0.0)
+    for n in range(100):
+        bucket.take(f"10.0.0.{n}")
+    assert len(bucket._buckets) <= 10
