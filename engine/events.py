@@ -6,10 +6,16 @@ mirrors the chat protocol of ARCHITECTURE.md §8 so the server can send it as is
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from functools import cache
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 class MessageType(IntEnum):
@@ -68,8 +74,15 @@ class Event:
     session_id: str
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["type"] = type(self).__name__
+        """A JSON-ready dict (``type`` names the class); built by hand: events are hot."""
+        data: dict[str, Any] = {"type": type(self).__name__}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if type(value) is tuple and value and is_dataclass(value[0]):
+                value = [asdict(item) for item in value]
+            elif type(value) is datetime:
+                value = value.isoformat()
+            data[name] = value
         return data
 
 
@@ -140,6 +153,7 @@ _NESTED: dict[str, type[Any]] = {"suggestions": SuggestionDTO, "switchers": Swit
                                   "citations": CitationDTO}
 
 
+@cache
 def event_types() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending: list[type[Event]] = [Event]
