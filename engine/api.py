@@ -35,7 +35,13 @@ from engine.events import (
     UserMessage,
     event_from_json,
 )
+from engine.llm.config import KeyringSecrets
+from engine.llm.factory import LlmProviders
+from engine.llm.keywords import LlmKeywordService
+from engine.llm.local import LocalModels
+from engine.llm.metrics import LlmMetrics
 from engine.sessions.bridge import RunOutput, run_in_thread
+from engine.sessions.chat import LlmChat
 from engine.sessions.manager import ChatHandler, SessionManager
 from engine.sessions.state import SessionState
 from engine.sessions.store import ChatMessage, SessionSummary, SqlSessionStore
@@ -55,6 +61,8 @@ class EngineConfig:
     templates_dir: Path | None = None
     run_scheduler: bool = True
     watch_bots: bool = True
+    models_dir: Path | None = None  # None: no local models (no LLM unless a bot names one)
+    chat_model: str = "smollm2-135m-instruct"
 
     @classmethod
     def under(cls, home: Path, templates_dir: Path | None = None, **options: Any) -> EngineConfig:
@@ -88,6 +96,11 @@ class Engine:
         self.store = SqlSessionStore(self.db)
         self.sessions = SessionManager(self.bots, self.store, self.publish, chat=chat)
         self.scheduler = Scheduler(self.bots, self.db, self._run_scheduled)
+        self.llm_metrics = LlmMetrics()
+        self.llm = LocalModels(config.models_dir, config.chat_model)
+        self.providers = LlmProviders(KeyringSecrets(), self.llm.model)
+        self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
+                                     metrics=self.llm_metrics)
         self._stop_watch = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -117,6 +130,8 @@ class Engine:
                 await task
         self.sessions.close()
         self.bots.close()
+        await self.providers.aclose()
+        await self.llm.aclose()
         await self.bus.close()
         await self.db.close()
 
@@ -129,8 +144,11 @@ class Engine:
 
     def _open_services(self, package: BotPackage, config: BotConfig) -> BotServices:
         assert self._loop is not None, "the engine is not open"
+        keywords = LlmKeywordService(lambda model: self.providers.get(config, model),
+                                     loop=self._loop, metrics=self.llm_metrics,
+                                     timeout=float(config.get("llm-timeout", "60")))
         return BotServices(
-            package, self.config.work_dir / package.name, config=config,
+            package, self.config.work_dir / package.name, config=config, llm=keywords,
             scheduler=SchedulerBridge(self._loop, self.scheduler, package.name),
             events=EventsBridge(self._loop, self._publish_bot_event, package.name))
 

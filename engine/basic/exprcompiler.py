@@ -84,6 +84,21 @@ class ExpressionCompiler:
 
         return read_injected
 
+    def _plain_variable(self, node: ast.Expr) -> tuple[str, bool] | None:
+        """(key, whether in ``f.vars``) when ``node`` is a variable :meth:`_name` reads with
+        ``dict.get``; None for anything else (ERR, a FUNCTION called by name...)."""
+        if not isinstance(node, ast.Name):
+            return None
+        key = node.key
+        if key == "err" or (key in _ERR_ALIASES and not self.scope.is_declared(key)):
+            return None
+        if self.scope.is_local(key):
+            return key, True
+        proc = self.scope.procedure(key)
+        if proc is not None and proc.is_function:
+            return None
+        return (key, False) if self.scope.is_declared(key) else None
+
     def _withmember(self, node: ast.WithMember) -> Eval:
         slot = self.scope.with_slot(node)
         name = node.name
@@ -142,6 +157,12 @@ class ExpressionCompiler:
         left = self.compile(node.left)
         right = self.compile(node.right)
         op = node.op
+        if op in _SAME_TYPE_FAST or op in _ORDERINGS:
+            lvar = self._plain_variable(node.left)
+            if lvar is not None:  # `i + 1`, `s + i`, `n < 10`: read the variable inline
+                fn = _BINARY.get(op) or _compare_fn(op)
+                return _variable_left(op, fn, lvar, right, node.right,
+                                      self._plain_variable(node.right))
         if op in _BINARY:
             return _arith(op, _BINARY[op], left, right, node.right)
         if op in ("AND", "OR", "XOR"):
@@ -268,6 +289,47 @@ def _fast_arith(fast: Callable[[Any, Any], Any], fn: Callable[[Any, Any], Any], 
         return fn(a, b)
 
     return arith
+
+
+def _compare_fn(op: str) -> Callable[[Any, Any], Any]:
+    compare = values.compare
+    return lambda a, b: compare(op, a, b)
+
+
+def _variable_left(op: str, fn: Callable[[Any, Any], Any], left: tuple[str, bool],
+                   right: Eval, right_node: ast.Expr,
+                   right_var: tuple[str, bool] | None) -> Eval:
+    """``variable op x`` with the int/float fast path of ``op`` (arithmetic or ordering)."""
+    fast = _SAME_TYPE_FAST.get(op) or _ORDERINGS[op]
+    numbers = _NUMBER_TYPES
+    key, local = left
+    if isinstance(right_node, ast.Literal) and type(right_node.value) in numbers:
+        constant = right_node.value
+        kind = type(constant)  # the same type only: int + float may overflow (ValueError)
+
+        def with_constant(f: Frame) -> Any:
+            a = (f.vars if local else f.globals).get(key)
+            return fast(a, constant) if type(a) is kind else fn(a, constant)
+
+        return with_constant
+    if right_var is not None:
+        other, other_local = right_var
+
+        def with_variable(f: Frame) -> Any:
+            a = (f.vars if local else f.globals).get(key)
+            b = (f.vars if other_local else f.globals).get(other)
+            kind = type(a)
+            return fast(a, b) if kind in numbers and type(b) is kind else fn(a, b)
+
+        return with_variable
+
+    def with_any(f: Frame) -> Any:
+        a = (f.vars if local else f.globals).get(key)
+        b = right(f)
+        kind = type(a)
+        return fast(a, b) if kind in numbers and type(b) is kind else fn(a, b)
+
+    return with_any
 
 
 def _fast_mod(fn: Callable[[Any, Any], Any], left: Eval, right: Eval) -> Eval:

@@ -7,8 +7,10 @@ brute-force KNN at 100k vectors (see ``docs/benchmarks.md``); above ``matrix_lim
 the reader falls back to ``vec0`` KNN so memory stays bounded.
 
 BM25 is FTS5's ``bm25()`` (k1 = 1.2, b = 0.75, fixed by SQLite) with the heading context
-column weighted ``context_weight`` against the passage text. Queries are turned into an OR of
-their terms (stop words dropped), so a passage does not need every word to match.
+column weighted ``context_weight`` (1.0: like the passage text) against the passage text.
+Queries are turned into an OR of their terms (stop words dropped), so a passage does not need
+every word to match; with ``prune``, terms found in more than ``max_df`` of the passages are
+left out (:mod:`engine.kb.terms`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from engine.kb.index import ChunkRow, connect, generation, meta
 from engine.kb.terms import Stemmer, or_query, prune_common, query_terms
 
 MATRIX_LIMIT = 250_000
-CONTEXT_WEIGHT = 0.5
+CONTEXT_WEIGHT = 1.0
 MAX_DF = 0.1
 MIN_TERMS = 3
 
@@ -98,11 +100,12 @@ class IndexReader:
     def ready(self) -> bool:
         return meta(self.conn, "schema_version") is not None
 
-    def bm25(self, query: str, limit: int) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score) best first; scores are positive, higher is better."""
+    def bm25(self, query: str, limit: int, *, prune: bool = True) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score) best first; scores are positive, higher is better.
+        ``prune`` leaves the collection's very common terms out (see :mod:`engine.kb.terms`)."""
         if not self.ready():
             return []
-        match = self.match_expression(query)
+        match = self.match_expression(query) if prune else fts_query(query)
         if not match:
             return []
         weights = f"{self.context_weight:g}, 1.0"

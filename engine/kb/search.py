@@ -90,8 +90,10 @@ def search(readers: Mapping[str, IndexReader], query: str, vector: Vectors | Non
         return _merged([(name, r.dense(vector, depth)) for name, r in readers.items()], depth)
 
     pending = executor.submit(dense_list) if executor is not None and use_sparse else None
-    sparse_all = _merged([(name, r.bm25(query, lookup)) for name, r in readers.items()],
-                         lookup) if use_sparse else []
+    # Pruning common terms only when the dense list is there to make up for them.
+    prune = use_dense
+    sparse_all = _merged([(name, r.bm25(query, lookup, prune=prune))
+                          for name, r in readers.items()], lookup) if use_sparse else []
     sparse = sparse_all[:depth]
     dense = pending.result() if pending is not None else dense_list()
     w_dense = settings.dense_weight if use_dense else 0.0

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Citation
@@ -34,9 +35,10 @@ MAX_ENTRIES_PER_SCOPE = 2000
 
 
 class Embedder(Protocol):
-    """Any sentence embedder (the KB's MiniLM ONNX embedder fits): one vector per text."""
+    """Any sentence embedder (the KB's ``MiniLmOnnxEmbedder`` fits): one vector per text, as
+    a list of lists or a 2-D array. Blocking; the cache calls it from its own thread."""
 
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+    def embed(self, texts: Sequence[str]) -> npt.ArrayLike: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +191,10 @@ class SemanticCache:
 
     def _embed(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
         assert self._embedder is not None
-        vector = np.asarray(self._embedder.embed([text])[0], dtype=np.float32)
+        vector: np.ndarray[Any, np.dtype[np.float32]] = np.asarray(
+            self._embedder.embed([text]), dtype=np.float32)[0]
         norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else vector
+        return (vector / norm).astype(np.float32) if norm else vector
 
     async def _call(self, function: Any, *args: Any) -> Any:
         if self._store is None:

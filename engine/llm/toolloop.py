@@ -15,6 +15,7 @@ correct itself (§11.4.5). Cancellation always propagates.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
@@ -40,6 +41,7 @@ from engine.llm.provider import (
     ToolCallAccumulator,
     ToolCallChunk,
 )
+from engine.llm.shortlist import ToolShortlist
 
 LoopEvent = TextDelta | ToolStarted | ToolFinished
 LoopEvents = AsyncGenerator[LoopEvent, None]
@@ -55,8 +57,10 @@ class ToolRunner(Protocol):
 
 class ToolLoop:
     def __init__(self, model: ChatModel, runner: ToolRunner, *, max_rounds: int = 5,
-                 native: bool | None = None, context: str | None = None) -> None:
+                 native: bool | None = None, context: str | None = None,
+                 shortlist: ToolShortlist | None = None) -> None:
         self._model = model
+        self._shortlist = shortlist
         self._runner = runner
         self._max_rounds = max_rounds
         self._native = model.capabilities.supports_tools if native is None else native
@@ -104,7 +108,9 @@ class ToolLoop:
 
     async def _constrained_loop(self, request: CompletionRequest) -> LoopEvents:
         conversation = [m for m in request.messages if m.role in ("user", "assistant")]
-        router = router_messages(request.tools, conversation[-ROUTER_HISTORY:], self._context)
+        tools = await self._candidates(request)
+        request = replace(request, tools=tuple(tools))
+        router = router_messages(tools, conversation[-ROUTER_HISTORY:], self._context)
         runs: list[tuple[Decision, str]] = []
         seen: set[str] = set()
         for _ in range(self._max_rounds):
@@ -122,6 +128,12 @@ class ToolLoop:
         async for event in _text(self._model, replace(request, messages=messages, tools=(),
                                                       tool_choice=None)):
             yield event
+
+    async def _candidates(self, request: CompletionRequest) -> list[Any]:
+        if self._shortlist is None:
+            return list(request.tools)
+        message = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+        return await asyncio.to_thread(self._shortlist.select, message, request.tools)
 
     async def decide(self, request: CompletionRequest, router: Sequence[Message]) -> Decision:
         """One constrained decision step (temperature 0: the same request, the same tool)."""

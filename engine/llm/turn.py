@@ -33,6 +33,7 @@ from engine.llm.events import (
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Citation, Passage, Prompt, PromptBuilder, PromptInput
 from engine.llm.provider import ChatModel, CompletionRequest, JsonObject, Message
+from engine.llm.shortlist import ToolShortlist
 from engine.llm.think import ThinkFilter
 from engine.llm.toolloop import LoopEvent, ToolLoop, ToolRunner
 
@@ -90,9 +91,11 @@ class TurnRequest:
 
 class ChatTurn:
     def __init__(self, model: ChatModel, *, tools: ToolRunner | None = None,
-                 cache: SemanticCache | None = None, metrics: LlmMetrics | None = None) -> None:
+                 cache: SemanticCache | None = None, metrics: LlmMetrics | None = None,
+                 shortlist: ToolShortlist | None = None) -> None:
         self._model = model
         self._tools = tools
+        self._shortlist = shortlist
         self._cache = cache
         self._metrics = metrics
 
@@ -151,7 +154,7 @@ class ChatTurn:
                                        max_tokens=options.max_tokens or DEFAULT_ANSWER_TOKENS)
         loop = ToolLoop(self._model, self._tools or _NoTools(),
                         max_rounds=options.max_tool_rounds, native=options.native_tools,
-                        context=request.context)
+                        context=request.context, shortlist=self._shortlist)
         visible, used_tools = ThinkFilter(), False
         parts: list[str] = []
         async for event in _idle_limited(loop.run(completion), options.idle_timeout):

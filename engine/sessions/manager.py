@@ -229,7 +229,8 @@ class SessionManager:
                                    f"suspended run of {record.script} discarded: {why}", True))
 
     async def _run(self, state: SessionState, program: Program,
-                   work: Callable[[VM], Outcome], source: str | None = None) -> Outcome:
+                   work: Callable[[VM], Outcome], source: str | None = None,
+                   quiet: bool = False) -> Outcome:
         services = self.bots.services(state.bot_name)
         loop = asyncio.get_running_loop()
         output = RunOutput(loop, state, state.bot_name)
@@ -254,8 +255,25 @@ class SessionManager:
             await self.store.clear_dialog(state.id)
         if outcome.error is not None:
             await self._emit(ScriptLog(state.id, state.bot_name, str(outcome.error), True))
-            await self._say(state, FAILED_RUN)
+            if not quiet:
+                await self._say(state, FAILED_RUN)
         return outcome
+
+    async def run_tool_call(self, state: SessionState, compiled: CompiledBot, name: str,
+                            arguments: dict[str, Any]) -> str:
+        """An LLM tool call: the tool's BASIC runs in this session; its result, or its
+        error's kind and description, goes back to the model (§11.4), never to the user."""
+        program = compiled.tools.get(name.lower().removesuffix(".bas"))
+        if program is None:
+            return f"NameError: unknown tool '{name}'"
+        outcome = await self._run(state, program, lambda vm: vm.start(program, arguments),
+                                  quiet=True)
+        if outcome.waiting:
+            return "The tool asked the user a question and is waiting for the answer."
+        error = outcome.error
+        if error is not None:
+            return f"{getattr(error, 'kind', 'Error')}: {getattr(error, 'message', error)}"
+        return "" if outcome.result is None else values.text(outcome.result)
 
     async def run_tool_button(self, state: SessionState, compiled: CompiledBot, tool: str,
                               arguments: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from engine.basic.compiler import CompileOptions
 from engine.basic.vm import VM, Outcome
 from engine.bots.config import BotConfig, parse_config
 from engine.sessions.state import SessionState
-from tests.conformance.harness import Recorder, ScriptedLlm, TestClock, TestHost, new_session
+from tests.conformance import harness
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 1, 15, 10, 30)
@@ -112,19 +112,19 @@ def make_bot(root: Path) -> Path:
     return bot
 
 
-def new_host(bot: Path, session: SessionState) -> TestHost:
+def new_host(bot: Path, session: SessionState) -> harness.TestHost:
     rows, _ = parse_config("")
     config = BotConfig(rows, {"language": "en", "locale": "en"})
-    return TestHost(bot, config, TestClock(NOW), Recorder(), ScriptedLlm([]), session,
-                    CompileOptions())
+    return harness.TestHost(bot, config, harness.TestClock(NOW), harness.Recorder(),
+                            harness.ScriptedLlm([]), session, CompileOptions())
 
 
-def close(host: TestHost) -> None:
+def close(host: harness.TestHost) -> None:
     host.data.close()  # type: ignore[attr-defined]
     host.memory.close()  # type: ignore[attr-defined]
 
 
-def deliver(vm: VM, host: TestHost, outcome: Outcome, answers: list[str]) -> Outcome:
+def deliver(vm: VM, host: harness.TestHost, outcome: Outcome, answers: list[str]) -> Outcome:
     for answer in answers:
         assert outcome.waiting, f"the run ended before the answer {answer!r}"
         host.output.lines.append(f"> {answer}")
@@ -140,8 +140,8 @@ def ending(outcome: Outcome) -> list[str]:
     return [f"= {values.json_text(outcome.result)}"]
 
 
-def start(bot: Path, answers: list[str]) -> tuple[VM, TestHost, Outcome]:
-    host = new_host(bot, new_session(NOW))
+def start(bot: Path, answers: list[str]) -> tuple[VM, harness.TestHost, Outcome]:
+    host = new_host(bot, harness.new_session(NOW))
     program = host.scripts.load("main")
     assert program is not None
     assert program.ok, [d.transcript() for d in program.errors]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -93,7 +94,7 @@ def tool_call(name: str, arguments: str, index: int = 0, call_id: str = "c1") ->
 class WordEmbedder:
     """Bag of hashed words, L2-normalised: equal word sets give similarity 1."""
 
-    def __init__(self, dimensions: int = 64) -> None:
+    def __init__(self, dimensions: int = 256) -> None:
         self.dimensions = dimensions
         self.calls = 0
 
@@ -103,7 +104,7 @@ class WordEmbedder:
 
     def _one(self, text: str) -> list[float]:
         vector = [0.0] * self.dimensions
-        for word in text.lower().replace("?", " ").split():
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
             vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimensions] += 1.0
         norm = math.sqrt(sum(x * x for x in vector)) or 1.0
         return [x / norm for x in vector]

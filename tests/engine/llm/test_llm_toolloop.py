@@ -126,3 +126,34 @@ def test_router_prompt_lists_tools_and_keeps_the_conversation() -> None:
     assert "order_id (string) Order number" in messages[0].content
     assert messages[0].content.endswith("Context:\nVIP")
     assert messages[1:] == [Message("user", "where is A-1?")]
+
+
+def test_the_shortlist_keeps_the_closest_tools_in_order() -> None:
+    from llmfakes import WordEmbedder
+
+    from engine.llm.shortlist import ToolShortlist
+
+    weather = tool("get-weather", "weather forecast for a city", city="City")
+    tools = [NOTE, ORDER, weather]
+    embedder = WordEmbedder()
+    shortlist = ToolShortlist(embedder, keep=1)
+    assert shortlist.select("what is the weather forecast in Paris", tools) == [weather]
+    assert shortlist.select("look up an order", tools) == [ORDER]
+    assert embedder.calls == 2  # tool texts are embedded once, with the first query
+    assert ToolShortlist(embedder, keep=3).select("x", tools) == tools
+
+
+def test_the_constrained_decision_sees_only_the_shortlist() -> None:
+    from llmfakes import WordEmbedder
+
+    from engine.llm.shortlist import ToolShortlist
+
+    model = FakeChatModel(json.dumps({"tool": "check-order", "arguments": {"order_id": "7"}}),
+                          json.dumps({"tool": "none"}), "Order 7 shipped.")
+    runner = RecordingRunner()
+    loop = ToolLoop(model, runner, shortlist=ToolShortlist(WordEmbedder(), keep=1))
+    events = run(loop, ask("look up an order 7", NOTE, ORDER))
+    assert runner.calls == [("check-order", {"order_id": "7"})]
+    assert model.requests[0].response_schema == decision_schema((ORDER,))
+    assert "save-note" not in model.requests[0].messages[0].content
+    assert text_of(events) == "Order 7 shipped."
