@@ -19,16 +19,16 @@ import sqlean
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import table, write_json  # noqa: E402
-from engine.api import Engine, EngineConfig  # noqa: E402
-from engine.basic.compiler import compile_source  # noqa: E402
-from engine.basic.query import IndexDecl  # noqa: E402
-from engine.basic.host import UnavailableServices  # noqa: E402
-from engine.basic.vm import VM  # noqa: E402
-from engine.bots.host import BotClock  # noqa: E402
-from engine.data.sqlite_store import SqliteTableStore  # noqa: E402
-from engine.events import TurnFinished  # noqa: E402
-from engine.sessions.state import SessionState  # noqa: E402
+from bench.common import table, write_json
+from engine.api import Engine, EngineConfig
+from engine.basic.compiler import compile_source
+from engine.basic.host import UnavailableServices
+from engine.basic.query import IndexDecl
+from engine.basic.vm import VM
+from engine.bots.host import BotClock
+from engine.data.sqlite_store import SqliteTableStore
+from engine.events import TurnFinished
+from engine.sessions.state import SessionState
 
 ECHO = 'DO\n  HEAR message\n  TALK message\nLOOP\n'
 
@@ -89,7 +89,9 @@ class BenchHost(UnavailableServices):
         self.output = NullOutput()
 
 
-FIND = 'PARAM who AS STRING\nrows = FIND "orders", "customer = \'" + who + "\'"\nRETURN COUNT(rows)\n'
+FIND = ('PARAM who AS STRING\n'
+        'rows = FIND "orders", "customer = \'" + who + "\'"\n'
+        'RETURN COUNT(rows)\n')
 
 
 def find_latency(folder: Path, rows: int, queries: int) -> tuple[list[float], list[float]]:

@@ -21,9 +21,9 @@ from typing import Any
 
 from engine.basic import values
 from engine.basic.vm import VM
+from engine.bots.config import BotConfig
 from engine.bots.host import BotServices
 from engine.bots.package import BotPackage
-from engine.bots.config import BotConfig
 from engine.bots.registry import BotRegistry, CompiledBot
 from engine.bots.scheduler import Scheduler
 from engine.bridges import EventsBridge, SchedulerBridge

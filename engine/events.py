@@ -7,11 +7,10 @@ mirrors the chat protocol of ARCHITECTURE.md §8 so the server can send it as is
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from functools import cache
 from datetime import datetime
 from enum import IntEnum
+from functools import cache
 from typing import Any
-
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 

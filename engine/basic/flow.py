@@ -334,7 +334,7 @@ def _for_init(slot: str, start: Eval, end: Eval, step: Eval, store: Any) -> Inst
         first, last, by = to_number(start(f)), to_number(end(f)), to_number(step(f))
         if by == 0:
             raise BasicValueError("STEP must not be zero")
-        f.vars[slot] = [last, by, 0]
+        f.vars[slot] = [last, by, 1]  # the count of the iteration about to start
         store(f, first)
 
     return init
@@ -363,10 +363,6 @@ def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label,
 
     def step(f: Frame) -> int:
         state = f.vars[slot]
-        count = state[2] + 1
-        if count > f.vm.max_loop:
-            raise LimitExceeded("loop iteration limit exceeded")
-        state[2] = count
         by = state[1]
         if key is None:
             current = load(f)
@@ -383,6 +379,10 @@ def _for_next(slot: str, load: Eval, store: Any, body: Label, exit_label: Label,
             current = to_number(current)
         if (by > 0 and current > state[0]) or (by < 0 and current < state[0]):
             return exit_label.pc
+        count = state[2] + 1
+        if count > f.vm.max_loop:
+            raise LimitExceeded("loop iteration limit exceeded")
+        state[2] = count
         return body.pc
 
     return step
@@ -424,8 +424,10 @@ def _each_next(slot: str, store: Any, exit_label: Label, body: Label | None) -> 
 
 
 def _reset_counter(slot: str) -> Instr:
+    """A loop's iteration count: an iteration counts when it starts, so EXIT in the body
+    does not hide it, and the limit allows exactly basic-max-loop iterations."""
     def reset(f: Frame) -> None:
-        f.vars[slot] = 0
+        f.vars[slot] = 1
 
     return reset
 

@@ -98,8 +98,8 @@ class RunSetup:
         if given < len(names):
             for name, default in proc.params[given:]:
                 variables[name] = default(caller) if default is not None else None
-        return self.frame_class(self, caller.program, proc.code, variables, caller.globals,
-                                proc, False)
+        return self.frame_class(self, caller.program, proc.code, variables,  # type: ignore[arg-type]
+                                caller.globals, proc, False)
 
     def script_frame(self, name: str, args: list[Any]) -> Frame:
         """``CALL other-script(args)``: its own globals, PARAMs bound by position (§4.9)."""

@@ -138,8 +138,10 @@ def is_valid_cron(expr: str) -> bool:
 
 # --- the next run --------------------------------------------------------------------------
 
-# Feb 29 with Feb 29 as the only allowed day can be 8 years away (2096 → 2104).
-_SEARCH_DAYS = 9 * 366
+# Feb 29 with Feb 29 as the only allowed day can be 8 years away (2096 → 2104); a date that
+# must also fall on one weekday (``* * 19 1 */7``: a Sunday 19 January) can be 11+ years
+# away, and the calendar's weekday pattern only repeats after 28 years (400 across 2100).
+_SEARCH_DAYS = 40 * 366
 
 
 def next_fire(cron: str, after: dt.datetime) -> dt.datetime:

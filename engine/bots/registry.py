@@ -18,10 +18,10 @@ from typing import Any
 
 from engine.basic.diagnostics import Diagnostic
 from engine.basic.program import Program
+from engine.bots.config import BotConfig
 from engine.bots.errors import BotError
 from engine.bots.host import BotServices, compile_options
 from engine.bots.package import BotPackage
-from engine.bots.config import BotConfig
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 ServicesFactory = Callable[[BotPackage, BotConfig], BotServices]
@@ -62,7 +62,8 @@ class BotRegistry:
     def package(self, name: str) -> BotPackage:
         root = self.bots_dir / f"{name}.gbai"
         if not root.is_dir():
-            raise BotError(f"no bot named '{name}' (installed: {', '.join(self.names()) or 'none'})")
+            installed = ", ".join(self.names()) or "none"
+            raise BotError(f"no bot named '{name}' (installed: {installed})")
         return BotPackage.at(root)
 
     def default_package(self) -> BotPackage | None:

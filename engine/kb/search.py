@@ -104,21 +104,20 @@ def search(readers: Mapping[str, IndexReader], query: str, vector: Vectors | Non
     keys = sorted(fused, key=lambda key: -fused[key])
     bm25_scores = dict(sparse_all)
     dense_scores = _dense_scores(readers, keys, vector, dict(dense)) if use_dense else {}
-    hits: list[Hit] = []
-    rows = {name: readers[name].chunks([i for c, i in keys if c == name]) for name in readers}
+    chosen: list[tuple[Key, float | None, float | None, float]] = []
     for key in keys:
-        row = rows[key[0]].get(key[1])
-        if row is None:  # removed between the two reads
-            continue
         b, d = bm25_scores.get(key), dense_scores.get(key)
         score = relevance(b, d, w_sparse, w_dense)
-        if score < settings.min_score:
-            continue
-        hits.append(Hit(key[0], row.source, row.page, row.start, row.end, row.text,
-                        row.context, b, d, fused[key], score, key[1]))
-        if len(hits) >= k:
-            break
-    return hits
+        if score >= settings.min_score:
+            chosen.append((key, b, d, score))
+            if len(chosen) >= k:
+                break
+    rows = {name: readers[name].chunks([i for (c, i), *_ in chosen if c == name])
+            for name in readers}
+    return [Hit(c, row.source, row.page, row.start, row.end, row.text, row.context, b, d,
+                fused[(c, i)], score, i)
+            for (c, i), b, d, score in chosen
+            if (row := rows[c].get(i)) is not None]  # None: removed since the first read
 
 
 def relevance(bm25: float | None, dense: float | None, w_sparse: float, w_dense: float) -> float:

@@ -25,9 +25,9 @@ class LocalModels:
         self._lock = threading.Lock()
 
     def _name(self, requested: str | None) -> str:
-        if requested and requested in ModelCatalog.load().names:
-            if ModelCatalog.load().get(requested).role == "chat":
-                return requested
+        catalog = ModelCatalog.load()
+        if requested and requested in catalog.names and catalog.get(requested).role == "chat":
+            return requested
         return self.default
 
     def model(self, requested: str | None = None) -> ChatModel:

@@ -216,8 +216,8 @@ class SessionManager:
 
     def _dialog_program(self, compiled: CompiledBot, record: DialogRecord) -> Program | None:
         if record.source is not None:
-            from engine.bots.host import compile_options
             from engine.basic.compiler import compile_source
+            from engine.bots.host import compile_options
 
             program = compile_source(record.source, record.script, compile_options(compiled.config))
             return program if program.ok else None

@@ -247,15 +247,7 @@ def _strict_cases() -> list[Any]:
     cases = []
     for name in ALL:
         for path in _scripts(name):
-            marks = []
-            if "\nWEBHOOK " in "\n" + path.read_text(encoding="utf-8"):
-                # Runtime bug: strict mode does not count the webhook request variables (method,
-                # path, params, headers, body) as declared, although BASIC.md §12.3 says injected
-                # webhook variables are. Remove this mark once the compiler declares them.
-                marks.append(
-                    pytest.mark.xfail(strict=True, reason="strict mode ignores webhook variables")
-                )
-            cases.append(pytest.param(name, path, id=f"{name}/{path.stem}", marks=marks))
+            cases.append(pytest.param(name, path, id=f"{name}/{path.stem}"))
     return cases
 
 

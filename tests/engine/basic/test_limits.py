@@ -240,3 +240,29 @@ def test_explicit_limits_override_the_config(basic: BasicKit) -> None:
     run = basic.run("DO\nLOOP", config={"basic-max-loop": "5"},
                     limits=Limits(max_loop=1_000_000, max_steps=200))
     exceeded(run, "step limit exceeded")
+
+
+def test_a_loop_of_slow_statements_stops_soon_after_the_time_limit(basic: BasicKit) -> None:
+    # the clock is read every few statements, not only every thousand: each SORT here takes
+    # milliseconds, so a thousand of them would overshoot a 1 s limit many times over
+    source = ("big = []\nFOR i = 1 TO 20000\n  PUSH big, (i * 7919) MOD 10007\nNEXT\n"
+              "DO\n  s = SORT(big)\nLOOP")
+    started = time.monotonic()
+    run = limited(basic, source, seconds="1")
+    exceeded(run, "time limit exceeded")
+    assert run.vm.steps < 40_000 + 1000  # the FOR loop, then fewer than 1000 SORTs
+    assert time.monotonic() - started < 6
+
+
+@pytest.mark.parametrize(
+    "loop",
+    ["FOR i = 1 TO {n}\n x = i\nNEXT", 'FOR EACH c IN "{text}"\nNEXT',
+     "FOR i = 1 TO 99\n IF i = {n} THEN EXIT FOR\nNEXT",
+     "n = 0\nWHILE n < {n}\n n += 1\nWEND", "n = 0\nDO WHILE n < {n}\n n += 1\nLOOP",
+     "n = 0\nDO\n n += 1\nLOOP UNTIL n = {n}",
+     "n = 0\nDO\n n += 1\n IF n = {n} THEN EXIT DO\nLOOP"],
+)
+def test_the_loop_limit_allows_exactly_that_many_iterations(basic: BasicKit, loop: str) -> None:
+    assert limited(basic, loop.format(n=10, text="x" * 10), loop="10").error is None
+    run = limited(basic, loop.format(n=11, text="x" * 11), loop="10")
+    exceeded(run, "loop iteration limit exceeded")

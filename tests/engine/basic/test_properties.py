@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from engine.basic import values
 from engine.basic.compiler import CompileOptions, compile_source
 from engine.basic.diagnostics import Diagnostic, DiagnosticSink
+from engine.basic.errors import ScriptError
 from engine.basic.keywords.catalog import STATEMENTS, STRUCTURE, VALUE_KEYWORDS
 from engine.basic.lexer import tokenize
 from engine.basic.limits import Limits
@@ -148,7 +150,7 @@ def test_compiler_never_raises(source: str, strict: bool) -> None:
         assert len(program.main.instrs) == len(program.main.lines) == len(program.main.resume)
 
 
-@FAST
+@settings(FAST, max_examples=100)
 @given(well_formed)
 def test_well_formed_programs_compile(source: str) -> None:
     program = compile_source(source, "prop")
@@ -177,3 +179,66 @@ def test_a_compiled_program_runs_to_an_outcome(basic: BasicKit, source: str,
     assert isinstance(outcome, Outcome)
     if outcome.waiting:
         assert vm.snapshot()["frames"]
+
+
+# --- the VM's inline fast paths give what the values functions give ------------------------
+
+OPERATORS = {
+    "+": values.add, "-": values.sub, "*": values.mul, "MOD": values.mod, "&": values.concat,
+    "<": lambda a, b: values.compare("<", a, b), "<=": lambda a, b: values.compare("<=", a, b),
+    ">": lambda a, b: values.compare(">", a, b), ">=": lambda a, b: values.compare(">=", a, b),
+    "=": values.equals, "<>": lambda a, b: not values.equals(a, b),
+}
+operand = st.one_of(
+    st.integers(min_value=-10**6, max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False), st.none(), st.booleans(), st.text(max_size=4),
+    st.sampled_from([10**400, 2**63, "12", " 3.5 ", "abc", "", [1], {"k": 1}]))
+literal = st.one_of(st.integers(min_value=0, max_value=10**6),
+                    st.floats(min_value=0, allow_nan=False, allow_infinity=False))
+
+
+def expected(op: str, a: object, b: object) -> tuple[str, object]:
+    try:
+        return "ok", OPERATORS[op](a, b)
+    except ScriptError as error:
+        return error.kind, None
+
+
+def outcome_of(variables: dict[str, object], name: str) -> tuple[str, object]:
+    kind = variables.get(f"{name}_err")
+    return (str(kind), None) if kind is not None else ("ok", variables.get(name))
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.sampled_from(sorted(OPERATORS)), a=operand, b=operand, c=literal)
+@example(op="+", a=10**400, b=0.5, c=0.5)  # int + float overflows: ValueError, not a crash
+@example(op="*", a=10**400, b=2, c=1.5)
+@example(op="-", a=2**63, b=1.0, c=1)
+@example(op="<", a=1, b=1.5, c=0.5)
+@example(op="MOD", a=-7, b=3, c=3)
+@example(op="MOD", a=7, b=0, c=0)
+@example(op="&", a=1, b="x", c=2)
+@example(op="=", a=1, b="1", c=1.0)
+@example(op="<>", a=True, b="TRUE", c=0)
+@example(op="+", a=None, b=1, c=1)
+def test_operator_fast_paths_agree_with_values(basic: BasicKit, op: str, a: object,
+                                               b: object, c: int | float) -> None:
+    source = "\n".join([
+        "FUNCTION local_op(x, y)", f"  local_op = x {op} y", "END FUNCTION",
+        "HEAR go", "ON ERROR RESUME NEXT",
+        f"vv = a {op} b", "vv_err = ERR.kind", "CLEAR ERROR",
+        f"vc = a {op} {c!r}", "vc_err = ERR.kind", "CLEAR ERROR",
+        "lv = local_op(a, b)", "lv_err = ERR.kind", "CLEAR ERROR",
+        "a = 0", "b = 0"])
+    program = compile_source(source, "ops")
+    assert program.ok, [d.transcript() for d in program.errors]
+    vm = VM(basic.host(), seed=1)
+    assert vm.start(program).waiting
+    variables = vm.frames[0].globals
+    variables.update(a=a, b=b)
+    outcome = vm.deliver("go")
+    assert outcome.error is None, outcome.error
+    for name, right in (("vv", b), ("vc", c), ("lv", b)):
+        got, want = outcome_of(variables, name), expected(op, a, right)
+        assert got == want and type(got[1]) is type(want[1]), (name, a, op, right, got, want)

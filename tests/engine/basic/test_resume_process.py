@@ -213,7 +213,7 @@ def test_the_uninterrupted_run_does_what_the_dialog_says(uninterrupted: dict[str
      7,  # in ask_item, after a re-prompt (attempt count 1)
      9,  # in ask_item's FOR loop, second item
      14,  # two invalid quantities given: the next bad one gives up
-     17],  # at the top level, two items saved to the database
+     17],  # at the top level, three items saved to the database
 )
 def test_resumed_in_a_new_process(tmp_path: Path, uninterrupted: dict[str, Any],
                                   split: int) -> None:

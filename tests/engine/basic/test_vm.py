@@ -701,3 +701,10 @@ def test_deliver_without_a_waiting_run_is_an_error(basic: BasicKit) -> None:
     assert not run.vm.suspended
     with pytest.raises(BasicError, match="no run is waiting"):
         run.vm.deliver("hello")
+
+
+def test_push_onto_something_else_than_an_array_is_a_type_error(basic: BasicKit) -> None:
+    assert failure(basic, "n = 5\nPUSH n, 1") == (
+        "TypeError", 2, "PUSH needs an array, got integer")
+    assert failure(basic, 'n = "text"\nPUSH n, 1') == (
+        "TypeError", 2, "PUSH needs an array, got string")
