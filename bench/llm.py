@@ -76,9 +76,13 @@ def engine_run(model: LlamaCppChatModel, request: TurnRequest) -> tuple[float, f
         if isinstance(event, TextDelta):
             times.append(time.perf_counter())
 
+    async def turn() -> float:
+        started = time.perf_counter()  # on a running loop, as in the engine
+        await ChatTurn(model).run(request, emit)
+        return started
+
     before = model.generated_tokens
-    started = time.perf_counter()
-    asyncio.run(ChatTurn(model).run(request, emit))
+    started = asyncio.run(turn())
     count = model.generated_tokens - before
     return times[0] - started, (count - 1) / (times[-1] - times[0]), count
 
@@ -241,11 +245,8 @@ def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None) -> dict
     async def decide(text: str) -> tuple[Any, float]:
         request = CompletionRequest((Message("user", text),), tools=tuple(TOOLS))
         started = time.perf_counter()
-        candidates = await loop._candidates(request)
-        from engine.llm.decision import router_messages
-
-        decision = await loop.decide(CompletionRequest(request.messages, tools=tuple(
-            candidates)), router_messages(candidates, [Message("user", text)]))
+        tools = tuple(await loop.candidates(request))
+        decision = await loop.decide(CompletionRequest(request.messages, tools=tools))
         return decision, time.perf_counter() - started
 
     right = full = valid = 0
@@ -302,8 +303,9 @@ def main() -> None:
         embedder = _embedder()
         results["tools"] = {f"{m} {label}": tool_calls(m, args.threads, shortlist)
                             for m in models for label, shortlist in (
-                                ("grammar", None), ("shortlist+grammar",
-                                                    ToolShortlist(embedder)))}
+                                ("grammar, all tools", None),
+                                ("shortlist 1 + grammar", ToolShortlist(embedder, 1)),
+                                ("shortlist 2 + grammar", ToolShortlist(embedder, 2)))}
         print_table(["model / strategy", "right tool", "+ argument", "valid", "false calls",
                      "ms/decision"], [[k, f"{v['right_tool']:.0%}",
                                        f"{v['right_tool_and_argument']:.0%}",

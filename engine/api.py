@@ -35,6 +35,8 @@ from engine.events import (
     UserMessage,
     event_from_json,
 )
+from engine.kb.engine_service import EngineKnowledge, KbKeywordService
+from engine.kb.knowledge import KnowledgeBase
 from engine.llm.config import KeyringSecrets
 from engine.llm.factory import LlmProviders
 from engine.llm.keywords import LlmKeywordService
@@ -99,8 +101,10 @@ class Engine:
         self.llm_metrics = LlmMetrics()
         self.llm = LocalModels(config.models_dir, config.chat_model)
         self.providers = LlmProviders(KeyringSecrets(), self.llm.model)
+        self.kb = EngineKnowledge(config.work_dir, config.models_dir,
+                                  self.bots.package, lambda bot: self.bots.bot(bot).config)
         self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
-                                     metrics=self.llm_metrics)
+                                     search=self.kb.passages, metrics=self.llm_metrics)
         self._stop_watch = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -130,6 +134,7 @@ class Engine:
                 await task
         self.sessions.close()
         self.bots.close()
+        await self.kb.aclose()
         await self.providers.aclose()
         await self.llm.aclose()
         await self.bus.close()
@@ -147,8 +152,10 @@ class Engine:
         keywords = LlmKeywordService(lambda model: self.providers.get(config, model),
                                      loop=self._loop, metrics=self.llm_metrics,
                                      timeout=float(config.get("llm-timeout", "60")))
+        kb = KbKeywordService(self._loop, self.kb, package.name) if package.kb_dir.is_dir() \
+            else None
         return BotServices(
-            package, self.config.work_dir / package.name, config=config, llm=keywords,
+            package, self.config.work_dir / package.name, config=config, llm=keywords, kb=kb,
             scheduler=SchedulerBridge(self._loop, self.scheduler, package.name),
             events=EventsBridge(self._loop, self._publish_bot_event, package.name))
 
@@ -166,7 +173,13 @@ class Engine:
         async with self.bus.subscribe(session_id or ALL) as subscription:
             yield _typed(subscription)
 
+    async def knowledge(self, bot: str) -> KnowledgeBase:
+        """The bot's knowledge base, its ``.gbkb`` folder indexed."""
+        self.bots.package(bot)  # a missing bot is a BotError, not an empty index
+        return await self.kb.synced(bot)
+
     async def _reloaded(self, bot: str, compiled: CompiledBot) -> None:
+        self.kb.changed(bot)
         for file, diagnostics in compiled.diagnostics.items():
             await self.publish(BotDiagnostics("", bot, file,
                                               tuple(d.to_json() for d in diagnostics)))

@@ -77,7 +77,7 @@ class AnthropicChatModel(ChatModelBase):
         optional = {"system": system or None, "temperature": request.temperature,
                     "stop_sequences": list(request.stop) or None}
         body.update({k: v for k, v in optional.items() if v is not None})
-        if request.tools and request.tool_choice != "none":
+        if request.tools:  # sent even with tool_choice none: the history may hold tool_use blocks
             body["tools"] = [_tool(t) for t in request.tools]
             body["tool_choice"] = _tool_choice(request.tool_choice)
         return body
@@ -150,8 +150,8 @@ def _tool(descriptor: Any) -> dict[str, Any]:
 
 
 def _tool_choice(choice: str | None) -> dict[str, Any]:
-    if choice in (None, "auto"):
-        return {"type": "auto"}
+    if choice in (None, "auto", "none"):
+        return {"type": choice or "auto"}
     if choice == "required":
         return {"type": "any"}
     return {"type": "tool", "name": choice}

@@ -104,7 +104,7 @@ class LlmProviders:
 
     def __init__(self, secrets: SecretStore, local_default: LocalDefault,
                  registry: ProviderRegistry | None = None) -> None:
-        self._secrets = secrets
+        self._secrets = _RememberedSecrets(secrets)
         self._local_default = local_default
         self._registry = registry or default_registry()
         self._open: dict[ProviderSettings, ChatModel] = {}
@@ -130,3 +130,16 @@ class LlmProviders:
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         trace: TracebackType | None) -> None:
         await self.aclose()
+
+
+class _RememberedSecrets:
+    """Reads each secret once: a keyring may be slow, or ask the user to unlock it."""
+
+    def __init__(self, secrets: SecretStore) -> None:
+        self._secrets = secrets
+        self._known: dict[str, str | None] = {}
+
+    def get(self, name: str) -> str | None:
+        if name not in self._known:
+            self._known[name] = self._secrets.get(name)
+        return self._known[name]

@@ -57,10 +57,17 @@ class LlmKeywordService:
 
     def complete(self, prompt: str, model: str | None) -> str:
         """``LLM prompt`` and the text keywords: one user message, no history, no tools."""
-        return self._ask(self._providers(model), Message("user", prompt))
+        return self._ask(self._provider(model), Message("user", prompt))
+
+    def _provider(self, model: str | None) -> ChatModel:
+        """The provider; "none reachable" (e.g. no model installed) is a ServiceError (§6)."""
+        try:
+            return self._providers(model)
+        except LlmError as error:
+            raise ServiceError(error.message) from error
 
     def describe_image(self, image: Value, task: Literal["see", "ocr"]) -> str:
-        provider = self._providers(None)
+        provider = self._provider(None)
         if not provider.capabilities.vision:
             raise ServiceError(f"{task.upper()} needs a vision-capable model "
                                f"({provider.model} cannot read images)")

@@ -35,6 +35,7 @@ from engine.llm.prompt import tool_name
 from engine.llm.provider import (
     ChatModel,
     CompletionRequest,
+    JsonObject,
     Message,
     TextChunk,
     ToolCall,
@@ -107,14 +108,12 @@ class ToolLoop:
         messages.append(Message("tool", result, tool_call_id=call.id, name=call.name))
 
     async def _constrained_loop(self, request: CompletionRequest) -> LoopEvents:
-        conversation = [m for m in request.messages if m.role in ("user", "assistant")]
-        tools = await self._candidates(request)
-        request = replace(request, tools=tuple(tools))
-        router = router_messages(tools, conversation[-ROUTER_HISTORY:], self._context)
+        tools = tuple(await self.candidates(request))
+        rounds: list[Message] = []
         runs: list[tuple[Decision, str]] = []
         seen: set[str] = set()
         for _ in range(self._max_rounds):
-            decision = await self.decide(request, router)
+            decision = await self.decide(replace(request, tools=tools), rounds)
             key = json.dumps([decision.tool, decision.arguments], sort_keys=True)
             if not decision.is_call or key in seen:
                 break
@@ -123,20 +122,27 @@ class ToolLoop:
             result = await run_tool(self._runner, decision.tool, decision.arguments)
             yield ToolFinished(decision.tool, result)
             runs.append((decision, result))
-            router += result_messages(decision, result)
+            rounds += result_messages(decision, result)
         messages = (*request.messages, answer_message(runs)) if runs else request.messages
         async for event in _text(self._model, replace(request, messages=messages, tools=(),
                                                       tool_choice=None)):
             yield event
 
-    async def _candidates(self, request: CompletionRequest) -> list[Any]:
+    async def candidates(self, request: CompletionRequest) -> list[JsonObject]:
+        """The tools the decision may choose from: all, or the shortlist for the last user
+        message (embedded in a worker thread)."""
         if self._shortlist is None:
             return list(request.tools)
         message = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         return await asyncio.to_thread(self._shortlist.select, message, request.tools)
 
-    async def decide(self, request: CompletionRequest, router: Sequence[Message]) -> Decision:
-        """One constrained decision step (temperature 0: the same request, the same tool)."""
+    async def decide(self, request: CompletionRequest,
+                     rounds: Sequence[Message] = ()) -> Decision:
+        """One constrained decision among ``request.tools`` for the request's conversation,
+        after the tool ``rounds`` already run (temperature 0: same request, same decision)."""
+        conversation = [m for m in request.messages if m.role in ("user", "assistant")]
+        router = [*router_messages(request.tools, conversation[-ROUTER_HISTORY:],
+                                   self._context), *rounds]
         schema = decision_schema(request.tools)
         constrained = self._model.capabilities.json_schema
         step = CompletionRequest(tuple(router), response_schema=schema if constrained else None,

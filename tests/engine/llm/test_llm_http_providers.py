@@ -191,6 +191,9 @@ def test_anthropic_stream_with_text_and_tool_use() -> None:
     assert body["tools"] == [{"name": "check-order", "description": "d",
                               "input_schema": TOOLS[0]["function"]["parameters"]}]
     assert body["tool_choice"] == {"type": "auto"}
+    last_round = complete(anthropic, Server((200, ANTHROPIC_STREAM)),
+                          CompletionRequest(history, tools=TOOLS, tool_choice="none"))
+    assert last_round.text == "Let me"
     assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
     assert body["messages"][2]["content"] == [
         {"type": "tool_result", "tool_use_id": "tu_0", "content": "unknown"},

@@ -24,6 +24,7 @@ from engine.llm.factory import SharedChatModel
 from engine.llm.keywords import LlmKeywordService
 from engine.llm.llamacpp import LlamaCppChatModel
 from engine.llm.provider import CompletionRequest, Message
+from engine.llm.shortlist import ToolShortlist
 from engine.llm.turn import ChatTurn, TurnOptions, TurnRequest
 
 NOTE = tool("save-note", "Save a note for the user", text="The note text")
@@ -75,10 +76,21 @@ class SavingRunner:
         return json.dumps({"saved": key})
 
 
-def test_a_tool_call_saves_a_row(smollm2: LlamaCppChatModel, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def minilm() -> Iterator[Any]:
+    from engine.kb.embedders import MiniLmOnnxEmbedder
+
+    embedder = MiniLmOnnxEmbedder(minilm_dir(), threads=1)
+    yield embedder
+    embedder.close()
+
+
+def test_a_tool_call_saves_a_row(smollm2: LlamaCppChatModel, minilm: Any,
+                                 tmp_path: Path) -> None:
     with SqliteTableStore(tmp_path / "t.db") as store:
         runner = SavingRunner(store)
-        events = asyncio.run(play(ChatTurn(smollm2, tools=runner), turn(
+        chat = ChatTurn(smollm2, tools=runner, shortlist=ToolShortlist(minilm, keep=1))
+        events = asyncio.run(play(chat, turn(
             "Save a note: buy milk and eggs", tools=(WEATHER, NOTE),
             options=TurnOptions(max_tokens=32, max_tool_rounds=2))))
         rows = store.find("notes", ALL_ROWS)
@@ -115,25 +127,20 @@ def test_cancelling_a_stream_stops_generation(smollm2: LlamaCppChatModel) -> Non
     assert after - at_cancel <= 3  # at most the token in flight + the one-token probe
 
 
-def test_the_second_question_is_a_cache_hit(smollm2: LlamaCppChatModel, tmp_path: Path) -> None:
-    from engine.kb.embedders import MiniLmOnnxEmbedder
-
-    embedder = MiniLmOnnxEmbedder(minilm_dir())
+def test_the_second_question_is_a_cache_hit(smollm2: LlamaCppChatModel, minilm: Any,
+                                            tmp_path: Path) -> None:
     options = TurnOptions(temperature=0.0, max_tokens=24, cache=True, cache_semantic=True)
 
     async def main() -> tuple[list[TurnEvent], list[TurnEvent], int]:
-        async with SemanticCache(tmp_path / "cache", embedder) as cache:
+        async with SemanticCache(tmp_path / "cache", minilm) as cache:
             first = await play(ChatTurn(smollm2, cache=cache),
                                turn("What is the capital of France?", options=options))
             tokens = smollm2.generated_tokens
             second = await play(ChatTurn(smollm2, cache=cache),
-                                turn("Which city is the capital of France?", options=options))
+                                turn("What's the capital of France?", options=options))
             return first, second, smollm2.generated_tokens - tokens
 
-    try:
-        first, second, generated = asyncio.run(main())
-    finally:
-        embedder.close()
+    first, second, generated = asyncio.run(main())
     assert isinstance(first[-1], Done) and not first[-1].cached
     assert second[-1] == Done(first[-1].full_text, cached=True)
     assert generated == 0
@@ -176,4 +183,5 @@ def test_the_decision_grammar_writes_the_tool_name_first() -> None:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     grammar = json_schema_to_gbnf(json.dumps(decision_schema([NOTE])))
-    assert "tool" in grammar and grammar.index('\\"tool\\"') < grammar.index('\\"arguments\\"')
+    call = next(line for line in grammar.splitlines() if line.startswith("alternative-0 ::="))
+    assert call.index("tool-kv") < call.index("arguments-kv")

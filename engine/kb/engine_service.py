@@ -1,0 +1,105 @@
+"""The engine's knowledge bases: one per bot, opened on first use, kept in sync with the
+bot's ``.gbkb`` folder (indexed once per process, then on every change).
+
+It also adapts them to the BASIC host (``THINK KB`` from a worker thread) and to the chat
+turn (the passages of the session's ``USE KB`` collections).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.basic.errors import ServiceError
+from engine.bots.package import BotPackage
+from engine.errors import EngineError
+from engine.kb.embedders import MiniLmOnnxEmbedder
+from engine.kb.knowledge import KnowledgeBase
+from engine.kb.settings import KbOptions, RetrievalSettings
+from engine.llm.models import ModelManager
+from engine.llm.prompt import Passage
+
+EMBEDDING_MODEL = "all-minilm-l6-v2"
+
+
+class EngineKnowledge:
+    def __init__(self, work_dir: Path, models_dir: Path | None,
+                 package_of: Callable[[str], BotPackage],
+                 config_of: Callable[[str], Any]) -> None:
+        self.work_dir = work_dir
+        self.models_dir = models_dir
+        self.package_of = package_of
+        self.config_of = config_of
+        self._bases: dict[str, KnowledgeBase] = {}
+        self._synced: dict[str, asyncio.Task[Any]] = {}
+        self._embedder: MiniLmOnnxEmbedder | None = None
+
+    def _model_dir(self) -> Path:
+        if self.models_dir is None:
+            raise EngineError("no model folder: knowledge bases need the embedding model")
+        return ModelManager(self.models_dir).path(EMBEDDING_MODEL).parent
+
+    def open(self, bot: str) -> KnowledgeBase:
+        if bot not in self._bases:
+            if self._embedder is None:
+                self._embedder = MiniLmOnnxEmbedder(self._model_dir())
+            options = KbOptions(retrieval=RetrievalSettings.from_config(self.config_of(bot)))
+            self._bases[bot] = KnowledgeBase(self.work_dir / bot / "kb", self._embedder, options)
+        return self._bases[bot]
+
+    async def synced(self, bot: str) -> KnowledgeBase:
+        """The bot's knowledge base, its ``.gbkb`` indexed (incrementally) at least once."""
+        kb = self.open(bot)
+        task = self._synced.get(bot)
+        if task is None:
+            task = self._synced[bot] = asyncio.ensure_future(self.sync(bot))
+        await asyncio.shield(task)
+        return kb
+
+    async def sync(self, bot: str) -> None:
+        gbkb = self.package_of(bot).kb_dir
+        if gbkb.is_dir():
+            await self.open(bot).ingest_package(gbkb)
+
+    def changed(self, bot: str) -> None:
+        """The bot's files changed: re-index its ``.gbkb`` (unchanged files are skipped)."""
+        if bot in self._bases:
+            self._synced[bot] = asyncio.ensure_future(self.sync(bot))
+
+    async def passages(self, bot: str, collections: Sequence[str], query: str) -> list[Passage]:
+        kb = await self.synced(bot)
+        hits = await kb.search(collections, query)
+        return [Passage(h.text, h.source, h.page, h.score) for h in hits]
+
+    async def aclose(self) -> None:
+        for task in self._synced.values():
+            task.cancel()
+        for kb in self._bases.values():
+            await kb.aclose()
+        self._bases.clear()
+
+
+class KbKeywordService:
+    """``THINK KB`` for BASIC runs (worker threads): searches on the engine's loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, knowledge: EngineKnowledge,
+                 bot: str) -> None:
+        self.loop = loop
+        self.knowledge = knowledge
+        self.bot = bot
+
+    def think(self, question: str, collections: Sequence[str]) -> dict[str, Any]:
+        async def run() -> dict[str, Any]:
+            kb = await self.knowledge.synced(self.bot)
+            return (await kb.think(question, collections)).to_value()
+
+        future = asyncio.run_coroutine_threadsafe(run(), self.loop)
+        try:
+            return future.result(120)
+        except EngineError as error:
+            raise ServiceError(f"the knowledge base is not available: {error.message}") from None
+        except TimeoutError:
+            future.cancel()
+            raise ServiceError("the knowledge base did not answer in time") from None
