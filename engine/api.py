@@ -103,8 +103,9 @@ class Engine:
         self.providers = LlmProviders(KeyringSecrets(), self.llm.model)
         self.kb = EngineKnowledge(config.work_dir, config.models_dir,
                                   self.bots.package, lambda bot: self.bots.bot(bot).config)
-        self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
-                                     search=self.kb.passages, metrics=self.llm_metrics)
+        if chat is None:  # the default chat: the LLM turn (a shell may bring its own)
+            self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
+                                         search=self.kb.passages, metrics=self.llm_metrics)
         self._stop_watch = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -110,11 +110,11 @@ class ChatTurn:
             return None
 
     async def _run(self, request: TurnRequest, emit: Emit) -> str:
-        prompt = self.prompt(request)
         scope = cache_scope(request, self._model.model)
         use_cache = self._cache is not None and request.options.cache
         if use_cache and (answer := await self._cached(request, scope, emit)) is not None:
             return answer
+        prompt = self.prompt(request)
         text, used_tools = await self._answer(request, prompt, emit)
         citations = cited(prompt.citations, text)
         if citations:
