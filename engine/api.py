@@ -174,9 +174,11 @@ class Engine:
         async with self.bus.subscribe(session_id or ALL) as subscription:
             yield _typed(subscription)
 
-    async def knowledge(self, bot: str) -> KnowledgeBase:
-        """The bot's knowledge base, its ``.gbkb`` folder indexed."""
-        self.bots.package(bot)  # a missing bot is a BotError, not an empty index
+    async def knowledge(self, bot: str) -> KnowledgeBase | None:
+        """The bot's knowledge base, its ``.gbkb`` folder indexed; None without a ``.gbkb``
+        folder, or in an engine without models (no embedder to index with)."""
+        if self.config.models_dir is None or not self.bots.package(bot).kb_dir.is_dir():
+            return None
         return await self.kb.synced(bot)
 
     async def _reloaded(self, bot: str, compiled: CompiledBot) -> None:
