@@ -8,7 +8,7 @@ process that created it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -142,10 +142,14 @@ class SessionState:
 
     # -- persistence -----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("other_sessions", None)
+        """Plain JSON data (written on every turn: built directly, not with ``asdict``)."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in _PLAIN}
         data["started_at"] = self.started_at.isoformat()
         data["variables"] = values.encode(self.variables)
+        data["suggestions"] = [_suggestion(s) for s in self.suggestions]
+        data["switchers"] = [_suggestion(s) for s in self.switchers]
+        for name in ("contexts", "tools", "kbs", "websites"):
+            data[name] = type(data[name])(data[name])  # a copy, never the live container
         return data
 
     @classmethod
@@ -156,6 +160,15 @@ class SessionState:
         for name in ("suggestions", "switchers"):
             fields[name] = [Suggestion(**s) for s in fields[name]]
         return cls(**fields)
+
+
+_PLAIN = ("id", "bot_name", "user_id", "user_name", "user_email", "user_phone", "channel",
+          "language", "contexts", "context_name", "tools", "kbs", "websites", "model",
+          "system_prompt", "role_names")
+
+
+def _suggestion(s: Suggestion) -> dict[str, str]:
+    return {"label": s.label, "value": s.value, "kind": s.kind}
 
 
 class _Missing:
