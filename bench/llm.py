@@ -135,7 +135,7 @@ def cache_latency(samples: int) -> dict[str, Any]:
 
     async def main(folder: Path) -> dict[str, list[float]]:
         timings: dict[str, list[float]] = {"exact": [], "semantic": [], "turn": [],
-                                           "embedding alone": []}
+                                           "embedding alone": [], "semantic, vector given": []}
         async with SemanticCache(folder, embedder, threshold=0.95) as cache:
             for i in range(200):
                 await cache.store(scope, *faq(i))
@@ -151,6 +151,12 @@ def cache_latency(samples: int) -> dict[str, Any]:
                 started = time.perf_counter()
                 embedder.embed([question.replace("What is", "What's")])
                 timings["embedding alone"].append(time.perf_counter() - started)
+                again = question.replace("What is", "What's").lower()
+                vector = embedder.embed([again])[0]  # as the KB search would have done
+                started = time.perf_counter()
+                found = await cache.lookup(scope, again, embedding=vector)
+                timings["semantic, vector given"].append(time.perf_counter() - started)
+                assert found is not None and not found.exact
         return timings
 
     with tempfile.TemporaryDirectory() as folder:
@@ -163,8 +169,8 @@ def cache_latency(samples: int) -> dict[str, Any]:
 async def cached_turn(model: LlamaCppChatModel, cache: SemanticCache, question: str) -> float:
     """A whole chat turn answered from the cache (prompt, scope, lookup, events)."""
     options = TurnOptions(cache=True, cache_semantic=True)
-    request = TurnRequest("bench", "s", "u", question.replace("What is", "What's"),
-                          options=options)
+    fresh = question.replace("What is", "What's").upper()  # not embedded before: no memo
+    request = TurnRequest("bench", "s", "u", fresh, options=options)
     await cache.store(cache_scope(request, model.model), question, "cached answer")
     events: list[TurnEvent] = []
 

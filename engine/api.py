@@ -37,7 +37,8 @@ from engine.events import (
 )
 from engine.kb.engine_service import EngineKnowledge, KbKeywordService
 from engine.kb.knowledge import KnowledgeBase
-from engine.llm.config import KeyringSecrets
+from engine.llm.cache import SemanticCache
+from engine.llm.config import KeyringSecrets, LlmConfig
 from engine.llm.factory import LlmProviders
 from engine.llm.keywords import LlmKeywordService
 from engine.llm.local import LocalModels
@@ -105,7 +106,9 @@ class Engine:
                                   self.bots.package, lambda bot: self.bots.bot(bot).config)
         if chat is None:  # the default chat: the LLM turn (a shell may bring its own)
             self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
-                                         search=self.kb.passages, metrics=self.llm_metrics)
+                                         search=self.kb.passages, metrics=self.llm_metrics,
+                                         cache_for=self._llm_cache)
+        self._caches: dict[str, SemanticCache] = {}
         self._stop_watch = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -135,6 +138,8 @@ class Engine:
                 await task
         self.sessions.close()
         self.bots.close()
+        for cache in self._caches.values():
+            await cache.aclose()
         await self.kb.aclose()
         await self.providers.aclose()
         await self.llm.aclose()
@@ -173,6 +178,17 @@ class Engine:
         """``async with engine.subscribe(sid) as events: async for e in events: …``"""
         async with self.bus.subscribe(session_id or ALL) as subscription:
             yield _typed(subscription)
+
+    async def _llm_cache(self, bot: str, llm: LlmConfig) -> SemanticCache:
+        """The bot's answer cache (``llm-cache``); semantic matching uses the KB embedder."""
+        if bot not in self._caches:
+            embedder = self.kb.embedder() if llm.cache_semantic else None
+            cache = SemanticCache(self.config.work_dir / bot / "llm-cache", embedder,
+                                  ttl=llm.cache_ttl, threshold=llm.cache_threshold,
+                                  metrics=self.llm_metrics)
+            await cache.__aenter__()
+            self._caches[bot] = cache
+        return self._caches[bot]
 
     async def knowledge(self, bot: str) -> KnowledgeBase | None:
         """The bot's knowledge base, its ``.gbkb`` folder indexed; None without a ``.gbkb``

@@ -41,6 +41,15 @@ class EngineKnowledge:
             raise EngineError("no model folder: knowledge bases need the embedding model")
         return ModelManager(self.models_dir).path(EMBEDDING_MODEL).parent
 
+    def embedder(self) -> MiniLmOnnxEmbedder | None:
+        """The embedding model (shared with the LLM's semantic cache); None if absent."""
+        if self._embedder is None:
+            try:
+                self._embedder = MiniLmOnnxEmbedder(self._model_dir())
+            except EngineError:
+                return None
+        return self._embedder
+
     def open(self, bot: str) -> KnowledgeBase:
         if bot not in self._bases:
             if self._embedder is None:

@@ -18,6 +18,7 @@ import importlib
 import json
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Citation
 
 MAX_ENTRIES_PER_SCOPE = 2000
+RECENT_EMBEDDINGS = 256
 
 
 class Embedder(Protocol):
@@ -101,14 +103,19 @@ class SemanticCache:
         self._scopes_of_bot: dict[str, set[str]] = {}
         self._counts = {"lookups": 0, "hits": 0, "exact": 0, "semantic": 0, "stores": 0}
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, np.ndarray[Any, np.dtype[np.float32]]] = OrderedDict()
 
     @property
     def stats(self) -> CacheStats:
         c = self._counts
         return CacheStats(c["lookups"], c["hits"], c["exact"], c["semantic"], c["stores"])
 
-    async def lookup(self, scope: CacheScope, question: str, *,
-                     semantic: bool = True) -> CachedAnswer | None:
+    async def lookup(self, scope: CacheScope, question: str, *, semantic: bool = True,
+                     embedding: Sequence[float] | None = None) -> CachedAnswer | None:
+        """The cached answer, or None. ``embedding``: the question's vector when the caller
+        already has it from this embedder (the KB search embeds the same message)."""
+        if embedding is not None:
+            self._remember(question, embedding)
         found: CachedAnswer | None = await self._call(self._lookup, scope, question, semantic)
         self._count("lookups")
         if found is not None:
@@ -190,11 +197,25 @@ class SemanticCache:
         return self._vectors[scope.key]
 
     def _embed(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The question's unit vector; a miss's store reuses the lookup's (an LRU memo)."""
+        with self._lock:
+            known = self._recent.get(text)
+            if known is not None:
+                self._recent.move_to_end(text)
+                return known
         assert self._embedder is not None
-        vector: np.ndarray[Any, np.dtype[np.float32]] = np.asarray(
-            self._embedder.embed([text]), dtype=np.float32)[0]
-        norm = float(np.linalg.norm(vector))
-        return (vector / norm).astype(np.float32) if norm else vector
+        return self._remember(text, np.asarray(self._embedder.embed([text]),
+                                               dtype=np.float32)[0])
+
+    def _remember(self, text: str, vector: Any) -> np.ndarray[Any, np.dtype[np.float32]]:
+        unit: np.ndarray[Any, np.dtype[np.float32]] = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(unit))
+        unit = (unit / norm).astype(np.float32) if norm else unit
+        with self._lock:
+            self._recent[text] = unit
+            while len(self._recent) > RECENT_EMBEDDINGS:
+                self._recent.popitem(last=False)
+        return unit
 
     async def _call(self, function: Any, *args: Any) -> Any:
         if self._store is None:

@@ -72,7 +72,9 @@ class TurnRequest:
     ``tools``: OpenAI descriptors of the session's tools; ``model``: the session's USE MODEL
     choice (the provider given to :class:`ChatTurn` must already be the one for it);
     ``private``: the prompt holds user-private data the other fields do not show (per-user
-    KB, memory), so cached answers are scoped to ``user_id``."""
+    KB, memory), so cached answers are scoped to ``user_id``; ``query_embedding``: the
+    message's vector from the cache's embedder when the caller already computed it (the KB
+    search), which spares the cache embedding it again."""
 
     bot_id: str
     session_id: str
@@ -87,6 +89,7 @@ class TurnRequest:
     model: str | None = None
     private: bool = False
     options: TurnOptions = field(default_factory=TurnOptions)
+    query_embedding: tuple[float, ...] | None = None
 
 
 class ChatTurn:
@@ -137,7 +140,8 @@ class ChatTurn:
     async def _cached(self, request: TurnRequest, scope: CacheScope, emit: Emit) -> str | None:
         assert self._cache is not None
         semantic = request.options.cache_semantic and not request.tools
-        found = await self._cache.lookup(scope, request.message, semantic=semantic)
+        found = await self._cache.lookup(scope, request.message, semantic=semantic,
+                                         embedding=request.query_embedding)
         if found is None:
             return None
         await emit(TextDelta(found.text))

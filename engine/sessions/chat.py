@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from engine.bots.registry import CompiledBot
 from engine.errors import EngineError
 from engine.events import BotResponse, CitationDTO, ToolExecution, UserMessage
+from engine.llm.cache import SemanticCache
 from engine.llm.config import LlmConfig
 from engine.llm.events import Citations, Done, Failed, TextDelta, ToolFinished, ToolStarted
 from engine.llm.factory import LlmProviders
@@ -35,15 +36,20 @@ class PassageSearch(Protocol):
                        query: str) -> list[Passage]: ...
 
 
+CacheFor = Callable[[str, LlmConfig], Awaitable[SemanticCache | None]]
+
+
 class LlmChat:
     """A :class:`~engine.sessions.manager.ChatHandler` on the engine's LLM providers."""
 
     def __init__(self, providers: LlmProviders, run_tool: ToolRun,
-                 search: PassageSearch | None = None, metrics: LlmMetrics | None = None) -> None:
+                 search: PassageSearch | None = None, metrics: LlmMetrics | None = None,
+                 cache_for: CacheFor | None = None) -> None:
         self.providers = providers
         self.run_tool = run_tool
         self.search = search
         self.metrics = metrics
+        self.cache_for = cache_for
 
     async def answer(self, state: SessionState, bot: CompiledBot, message: UserMessage,
                      history: list[ChatMessage], emit: Emit) -> str | None:
@@ -64,7 +70,10 @@ class LlmChat:
             private=bool(state.contexts or state.system_prompt),
             options=TurnOptions.from_config(LlmConfig.from_mapping(config)))
         relay = _Relay(state, emit)
-        turn = ChatTurn(model, tools=_SessionTools(self.run_tool, state, bot),
+        llm = LlmConfig.from_mapping(config)
+        cache = await self.cache_for(state.bot_name, llm) if self.cache_for and llm.cache \
+            else None
+        turn = ChatTurn(model, tools=_SessionTools(self.run_tool, state, bot), cache=cache,
                         metrics=self.metrics)
         text = await turn.run(request, relay.emit)
         if text is None and relay.failure:

@@ -108,3 +108,16 @@ def test_an_embedder_of_another_size_does_not_break_lookups(tmp_path: Path) -> N
 
     with_cache(tmp_path, store, embedder=WordEmbedder(64))
     with_cache(tmp_path, find, embedder=WordEmbedder(32))
+
+
+def test_a_question_is_embedded_once_and_a_given_embedding_is_used(tmp_path: Path) -> None:
+    embedder = WordEmbedder()
+
+    async def body(cache: SemanticCache) -> None:
+        assert await cache.lookup(SCOPE, "alpha beta gamma") is None
+        await cache.store(SCOPE, "alpha beta gamma", "answer")
+        assert embedder.calls == 1  # the miss's vector is reused by the store
+        vector = WordEmbedder().embed(["gamma beta alpha"])[0]
+        found = await cache.lookup(SCOPE, "gamma beta alpha", embedding=vector)
+        assert found is not None and embedder.calls == 1
+    with_cache(tmp_path, body, embedder=embedder)
