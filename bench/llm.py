@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -263,7 +264,7 @@ def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None) -> dict
         decision = await loop.decide(CompletionRequest(request.messages, tools=tools))
         return decision, time.perf_counter() - started
 
-    right = full = valid = 0
+    right = full = valid = made = 0
     misses: list[str] = []
     seconds: list[float] = []
     for text, expected, argument, wanted in CASES:
@@ -272,6 +273,7 @@ def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None) -> dict
         ok_tool = decision.tool == expected
         ok_arg = ok_tool and wanted.lower() in str(decision.arguments.get(argument, "")).lower()
         right, full = right + ok_tool, full + ok_arg
+        made += decision.is_call
         valid += decision.is_call and schema_valid(decision.tool, decision.arguments)
         if not ok_arg:
             misses.append(f"{text!r} -> {decision.tool} {decision.arguments}")
@@ -279,12 +281,20 @@ def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None) -> dict
     model.close()
     calls = sum(1 for _ in CASES)
     return {"right_tool": right / calls, "right_tool_and_argument": full / calls,
-            "schema_valid_calls": valid, "no_tool_false_calls": false_calls,
+            "schema_valid_calls": valid, "calls": made, "no_tool_false_calls": false_calls,
             "no_tool_requests": len(NO_TOOL), "decision_ms_median":
             statistics.median(seconds) * 1000, "misses": misses}
 
 
 # --- main --------------------------------------------------------------------------------------
+
+def _previous() -> dict[str, Any]:
+    try:
+        previous = json.loads((REPO / "bench" / "results" / "llm.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: previous[k] for k in ("speed", "cache", "tools") if k in previous}
+
 
 def _speed_cells(figures: dict[str, float]) -> list[float]:
     return [figures["ttft_ms"], figures["tokens_per_s"], figures["ttft_ms_median"],
@@ -305,12 +315,15 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=96)
     args = parser.parse_args()
     sections, models = args.sections.split(","), args.models.split(",")
-    results: dict[str, Any] = {"threads": args.threads, "load_average": os.getloadavg()}
+    results = _previous()  # a run of some sections keeps the others' last figures
+    run = {"threads": args.threads, "load_average": os.getloadavg(),
+           "at": time.strftime("%Y-%m-%d %H:%M")}
     if "speed" in sections:
         results["speed"] = {m: speed(m, args.threads, args.repeat, args.tokens) for m in models}
+        results["speed"]["run"] = run
         print_table(["model", "path", "TTFT ms", "tokens/s", "median TTFT", "median tok/s",
                      "vs raw"], [
-            row for m, r in results["speed"].items() for row in (
+            row for m, r in results["speed"].items() if m != "run" for row in (
                 [m, "raw llama-cpp-python", *_speed_cells(r["raw"]), "100%"],
                 ["", "engine (ChatTurn)", *_speed_cells(r["engine"]),
                  f"{r['speed_ratio']:.0%} / TTFT {r['ttft_delta_ms']:+.1f} ms"])])
@@ -318,6 +331,7 @@ def main() -> None:
         results["cache"] = cache_latency(100)
         print_table(["cache hit", "p50 ms", "p95 ms", "n"],
                     [[k, v["p50_ms"], v["p95_ms"], v["n"]] for k, v in results["cache"].items()])
+        results["cache"]["run"] = run
     if "tools" in sections:
         embedder = _embedder()
         results["tools"] = {f"{m} {label}": tool_calls(m, args.threads, shortlist)
@@ -325,13 +339,13 @@ def main() -> None:
                                 ("grammar, all tools", None),
                                 ("shortlist 1 + grammar", ToolShortlist(embedder, 1)),
                                 ("shortlist 2 + grammar", ToolShortlist(embedder, 2)))}
-        print_table(["model / strategy", "right tool", "+ argument", "valid", "false calls",
-                     "ms/decision"], [[k, f"{v['right_tool']:.0%}",
-                                       f"{v['right_tool_and_argument']:.0%}",
-                                       v["schema_valid_calls"],
-                                       f"{v['no_tool_false_calls']}/{v['no_tool_requests']}",
-                                       v["decision_ms_median"]]
-                                      for k, v in results["tools"].items()])
+        print_table(["model / strategy", "right tool", "+ argument", "valid/calls",
+                     "false calls", "ms/decision"], [
+            [k, f"{v['right_tool']:.0%}", f"{v['right_tool_and_argument']:.0%}",
+             f"{v['schema_valid_calls']}/{v['calls']}",
+             f"{v['no_tool_false_calls']}/{v['no_tool_requests']}", v["decision_ms_median"]]
+            for k, v in results["tools"].items()])
+        results["tools"]["run"] = run
         embedder.close()
     print(f"results: {write_results('llm', results)}")
 

@@ -43,6 +43,7 @@ from engine.llm.factory import LlmProviders
 from engine.llm.keywords import LlmKeywordService
 from engine.llm.local import LocalModels
 from engine.llm.metrics import LlmMetrics
+from engine.media.service import EngineSpeech
 from engine.sessions.bridge import RunOutput, run_in_thread
 from engine.sessions.chat import LlmChat
 from engine.sessions.manager import ChatHandler, SessionManager
@@ -102,6 +103,7 @@ class Engine:
         self.llm_metrics = LlmMetrics()
         self.llm = LocalModels(config.models_dir, config.chat_model)
         self.providers = LlmProviders(KeyringSecrets(), self.llm.model)
+        self.speech = EngineSpeech(config.models_dir)
         self.kb = EngineKnowledge(config.work_dir, config.models_dir,
                                   self.bots.package, lambda bot: self.bots.bot(bot).config)
         if chat is None:  # the default chat: the LLM turn (a shell may bring its own)
@@ -141,6 +143,7 @@ class Engine:
         for cache in self._caches.values():
             await cache.aclose()
         await self.kb.aclose()
+        self.speech.close()
         await self.providers.aclose()
         await self.llm.aclose()
         await self.bus.close()
@@ -160,10 +163,12 @@ class Engine:
                                      timeout=float(config.get("llm-timeout", "60")))
         kb = KbKeywordService(self._loop, self.kb, package.name) if package.kb_dir.is_dir() \
             else None
-        return BotServices(
+        services = BotServices(
             package, self.config.work_dir / package.name, config=config, llm=keywords, kb=kb,
             scheduler=SchedulerBridge(self._loop, self.scheduler, package.name),
             events=EventsBridge(self._loop, self._publish_bot_event, package.name))
+        services.speech = self.speech.for_drive(services.drive)
+        return services
 
     # -- events --------------------------------------------------------------------------------
     async def publish(self, event: Event) -> None:

@@ -159,6 +159,12 @@ class LlmService(Protocol):
     def describe_image(self, image: Value, task: Literal["see", "ocr"]) -> str: ...
 
 
+class SpeechService(Protocol):
+    def transcribe(self, path: str) -> str:
+        """The words spoken in the drive file ``path`` (HEAR … AS AUDIO, §5.4)."""
+        ...
+
+
 class KbService(Protocol):
     def think(self, question: str, collections: Sequence[str]) -> dict[str, Value]: ...
 
@@ -226,6 +232,8 @@ class Host(Protocol):
     @property
     def kb(self) -> KbService: ...
     @property
+    def speech(self) -> SpeechService: ...
+    @property
     def messaging(self) -> MessagingService: ...
     @property
     def scheduler(self) -> SchedulerService: ...
@@ -259,6 +267,7 @@ class UnavailableServices:
     http: HttpService = _Unavailable("HTTP")
     llm: LlmService = _Unavailable("an LLM")
     kb: KbService = _Unavailable("a knowledge base")
+    speech: SpeechService = _Unavailable("speech to text (no speech model installed)")
     messaging: MessagingService = _Unavailable("messaging")
     scheduler: SchedulerService = _Unavailable("the scheduler")
     events: EventService = _Unavailable("events")

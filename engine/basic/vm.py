@@ -317,7 +317,7 @@ class VM(RunSetup):
         self._resumed_at += time.monotonic() - started
 
     def transcribe(self, attachment: Attachment) -> str:
-        return str(self.host.llm.describe_image(attachment, "ocr"))
+        return self.host.speech.transcribe(attachment.path)
 
     def send_mail_block(self, recipient: Any, body: str) -> None:
         subject = ""

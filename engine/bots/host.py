@@ -26,6 +26,7 @@ from engine.basic.host import (
     Output,
     SchedulerService,
     SessionService,
+    SpeechService,
     UnavailableServices,
 )
 from engine.basic.program import Program
@@ -99,7 +100,7 @@ class BotServices:
     def __init__(self, package: BotPackage, work_dir: Path, *, config: BotConfig | None = None,
                  llm: LlmService | None = None, kb: KbService | None = None,
                  scheduler: SchedulerService | None = None, events: EventService | None = None,
-                 clock: Any = None) -> None:
+                 speech: SpeechService | None = None, clock: Any = None) -> None:
         self.package = package
         self.config = config or package.config()
         self.clock = clock or BotClock(self.config.get("timezone"))
@@ -118,6 +119,7 @@ class BotServices:
             None if package.kb_dir.is_dir() else NoKnowledge())
         self.scheduler = scheduler
         self.events = events
+        self.speech = speech
         self.scripts = PackageScripts(package, compile_options(self.config))
 
     def _roles(self) -> frozenset[str] | None:
@@ -161,6 +163,8 @@ class SessionHost(UnavailableServices):
             self.scheduler = services.scheduler
         if services.events is not None:
             self.events = services.events
+        if services.speech is not None:
+            self.speech = services.speech
 
     @property
     def memory(self) -> MemoryService:  # type: ignore[override]

@@ -11,6 +11,7 @@ within one token (a prompt being evaluated finishes its batch first).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib
 import json
@@ -105,7 +106,9 @@ class LlamaCppChatModel(ChatModelBase):
         stop = threading.Event()
 
         def put(item: object) -> None:
-            if not stop.is_set():  # nobody listens any more (and the loop may be closed)
+            if stop.is_set():  # nobody listens any more
+                return
+            with contextlib.suppress(RuntimeError):  # the loop closed under us
                 loop.call_soon_threadsafe(queue.put_nowait, item)
 
         self._executor.submit(self._produce, request, stop, put)

@@ -1,7 +1,8 @@
-"""Tool retrieval before a constrained decision: small local models choose far better among
-two or three candidates than among a dozen, so the tools are ranked by the embedding
-similarity of their name and description to the user's message, and only the best few (in
-that order) go into the decision grammar. The tool embeddings are computed once per text."""
+"""Tool retrieval before a constrained decision. Models of 0.1–0.5 B parameters pick the
+wrong tool from a list far more often than a sentence embedder ranks it wrongly, so the
+tools are ranked by the similarity of ``name: description`` to the user's message and only
+the best ``keep`` (default 1) go into the decision grammar: the model then decides whether
+to call it and writes the arguments. The tool embeddings are computed once per text."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from engine.llm.cache import Embedder
 from engine.llm.prompt import openai_tool
 from engine.llm.provider import JsonObject
 
-DEFAULT_KEEP = 2
+DEFAULT_KEEP = 1  # measured best for SmolLM2 and Qwen2.5 0.5B (docs/benchmarks.md)
 
 
 def tool_text(descriptor: JsonObject) -> str:
