@@ -246,7 +246,8 @@ class _NoRun:
 
 def schema_valid(name: str, arguments: dict[str, Any]) -> bool:
     spec = next(t["function"]["parameters"] for t in TOOLS if t["function"]["name"] == name)
-    types = {"string": str, "number": (int, float), "integer": int}
+    types: dict[str, type | tuple[type, ...]] = {"string": str, "number": (int, float),
+                                                 "integer": int}
     return set(spec["required"]) <= set(arguments) and set(arguments) <= set(
         spec["properties"]) and all(isinstance(v, types[spec["properties"][k]["type"]])
                                     for k, v in arguments.items())

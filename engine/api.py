@@ -109,7 +109,8 @@ class Engine:
         if chat is None:  # the default chat: the LLM turn (a shell may bring its own)
             self.sessions.chat = LlmChat(self.providers, self.sessions.run_tool_call,
                                          search=self.kb.passages, metrics=self.llm_metrics,
-                                         cache_for=self._llm_cache)
+                                         cache_for=self._llm_cache,
+                                         shortlist_for=self.kb.tool_shortlist)
         self._caches: dict[str, SemanticCache] = {}
         self._stop_watch = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []

@@ -20,6 +20,7 @@ from engine.kb.knowledge import KnowledgeBase
 from engine.kb.settings import KbOptions, RetrievalSettings
 from engine.llm.models import ModelManager
 from engine.llm.prompt import Passage
+from engine.llm.shortlist import ToolShortlist
 
 EMBEDDING_MODEL = "all-minilm-l6-v2"
 
@@ -35,6 +36,7 @@ class EngineKnowledge:
         self._bases: dict[str, KnowledgeBase] = {}
         self._synced: dict[str, asyncio.Task[Any]] = {}
         self._embedder: MiniLmOnnxEmbedder | None = None
+        self._shortlist: ToolShortlist | None = None
 
     def _model_dir(self) -> Path:
         if self.models_dir is None:
@@ -49,6 +51,16 @@ class EngineKnowledge:
             except EngineError:
                 return None
         return self._embedder
+
+    def tool_shortlist(self) -> ToolShortlist | None:
+        """The tool shortlist for local models: its own one-thread MiniLM (bench/llm.py)."""
+        if self._shortlist is None:
+            try:
+                embedder = MiniLmOnnxEmbedder(self._model_dir(), threads=1)
+            except EngineError:
+                return None
+            self._shortlist = ToolShortlist(embedder, keep=1)
+        return self._shortlist
 
     def open(self, bot: str) -> KnowledgeBase:
         if bot not in self._bases:

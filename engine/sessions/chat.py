@@ -22,6 +22,7 @@ from engine.llm.factory import LlmProviders
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Passage
 from engine.llm.provider import Message
+from engine.llm.shortlist import ToolShortlist
 from engine.llm.turn import ChatTurn, TurnOptions, TurnRequest
 from engine.sessions.bridge import Emit, suggestion_dto
 from engine.sessions.state import SessionState
@@ -37,6 +38,7 @@ class PassageSearch(Protocol):
 
 
 CacheFor = Callable[[str, LlmConfig], Awaitable[SemanticCache | None]]
+ShortlistFor = Callable[[], ToolShortlist | None]
 
 
 class LlmChat:
@@ -44,12 +46,14 @@ class LlmChat:
 
     def __init__(self, providers: LlmProviders, run_tool: ToolRun,
                  search: PassageSearch | None = None, metrics: LlmMetrics | None = None,
-                 cache_for: CacheFor | None = None) -> None:
+                 cache_for: CacheFor | None = None,
+                 shortlist_for: ShortlistFor | None = None) -> None:
         self.providers = providers
         self.run_tool = run_tool
         self.search = search
         self.metrics = metrics
         self.cache_for = cache_for
+        self.shortlist_for = shortlist_for
 
     async def answer(self, state: SessionState, bot: CompiledBot, message: UserMessage,
                      history: list[ChatMessage], emit: Emit) -> str | None:
@@ -73,8 +77,10 @@ class LlmChat:
         llm = LlmConfig.from_mapping(config)
         cache = await self.cache_for(state.bot_name, llm) if self.cache_for and llm.cache \
             else None
+        # Local models choose tools far better from a shortlist of one (bench/llm.py).
+        shortlist = self.shortlist_for() if self.shortlist_for and llm.is_local else None
         turn = ChatTurn(model, tools=_SessionTools(self.run_tool, state, bot), cache=cache,
-                        metrics=self.metrics)
+                        metrics=self.metrics, shortlist=shortlist)
         text = await turn.run(request, relay.emit)
         if text is None and relay.failure:
             await emit(BotResponse(state.id, FAILED.format(relay.failure)))
