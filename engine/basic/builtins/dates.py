@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from engine.basic import values
 from engine.basic.builtins.math import int_arg
-from engine.basic.builtins.registry import FunctionContext, builtin
+from engine.basic.builtins.registry import BuiltinFn, FunctionContext, builtin
 from engine.basic.errors import BasicTypeError, BasicValueError
 from engine.basic.query import Value
 from engine.basic.validators import parse_date, parse_datetime
@@ -107,40 +107,17 @@ def isdate(ctx: FunctionContext, args: list[Value]) -> Value:
     return parse_datetime(v) is not None or parse_date(v, today(ctx)) is not None
 
 
-@builtin("YEAR", min_args=1)
-def year(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "year")
+def _part_function(part: str) -> BuiltinFn:
+    def read(ctx: FunctionContext, args: list[Value]) -> Value:
+        return _part(ctx, args[0], part)
+
+    read.__name__ = part
+    return read
 
 
-@builtin("MONTH", min_args=1)
-def month(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "month")
-
-
-@builtin("DAY", min_args=1)
-def day(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "day")
-
-
-@builtin("HOUR", min_args=1)
-def hour(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "hour")
-
-
-@builtin("MINUTE", min_args=1)
-def minute(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "minute")
-
-
-@builtin("SECOND", min_args=1)
-def second(ctx: FunctionContext, args: list[Value]) -> Value:
-    return _part(ctx, args[0], "second")
-
-
-@builtin("WEEKDAY", min_args=1)
-def weekday(ctx: FunctionContext, args: list[Value]) -> Value:
-    """1 = Sunday … 7 = Saturday."""
-    return _part(ctx, args[0], "weekday")
+# YEAR … SECOND, and WEEKDAY (1 = Sunday … 7 = Saturday): one property of a date argument.
+for _part_name in ("year", "month", "day", "hour", "minute", "second", "weekday"):
+    builtin(_part_name.upper(), min_args=1)(_part_function(_part_name))
 
 
 # --- DATEADD / DATEDIFF -----------------------------------------------------------------------
