@@ -23,6 +23,7 @@ from app.commands import (
     transcribe,
     users,
 )
+from engine.errors import EngineError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except EngineError as error:  # a clear message, not a traceback
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -133,6 +133,9 @@ class SessionManager:
                 await self._route(state, message)
             except SessionError as failure:
                 error = failure.message
+            except Exception as failure:  # a bug must not take the shell down with it
+                log.exception("session %s: the message could not be handled", state.id)
+                error = f"internal error ({type(failure).__name__}); see the log"
             finally:
                 await self.store.save_session(state)
                 await self._flush(state.id)

@@ -163,3 +163,26 @@ def test_sigkill_while_waiting_on_hear_resumes(tmp_path: Path) -> None:
             return stack.transcript.said
 
     assert run(resume()) == ["Nice to meet you, Cy"]
+
+
+def test_an_internal_error_finishes_the_turn_with_a_message(tmp_path: Path) -> None:
+    write_bot(tmp_path, "shop", {"start.bas": ASK_NAME})
+
+    class Broken:
+        async def answer(self, *args: object) -> str:
+            raise RuntimeError("boom")
+
+    async def scenario() -> str | None:
+        from engine.events import TurnFinished
+
+        async with session_stack(tmp_path) as stack:
+            state = await stack.manager.open("shop")
+            await stack.manager.store.clear_dialog(state.id)
+            stack.manager.chat = Broken()  # type: ignore[assignment]
+            await stack.manager.send(UserMessage(state.id, "hello"))
+            finished = [e for e in stack.transcript.events if isinstance(e, TurnFinished)]
+            assert await stack.manager.history(state.id)  # the user's message was kept
+            return finished[-1].error
+
+    error = run(scenario())
+    assert error is not None and "internal error (RuntimeError)" in str(error)
