@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.basic import ast
 from engine.basic.analyzer import ModuleNames
-from engine.basic.diagnostics import Diagnostic, DiagnosticSink
+from engine.basic.diagnostics import DiagnosticSink
 from engine.basic.emitter import Emitter
 from engine.basic.exprcompiler import ExpressionCompiler
 from engine.basic.flow import FlowCompiler
@@ -144,5 +144,3 @@ class Compiler(FlowCompiler):
         self.slot_counter += 1
         return f"\x00{kind}{self.slot_counter}"
 
-    def diagnostics(self) -> list[Diagnostic]:
-        return self.sink.sorted()

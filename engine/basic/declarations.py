@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from engine.basic import ast
 from engine.basic.commands import CommandParser
 from engine.basic.expressions import Cursor, ParseError
-from engine.basic.lexer import NAME, OP, STRING, LogicalLine, Token
+from engine.basic.lexer import NAME, STRING, LogicalLine, Token
 from engine.basic.names import column_name, table_name
 from engine.basic.query import ColumnType, FieldDecl, TableDecl
 from engine.basic.schedules import to_cron
@@ -263,7 +263,3 @@ def _constant_value(expr: ast.Expr, c: Cursor) -> object:
         return None
     raise ParseError("expected a literal value", getattr(expr, "line", c.line),
                      getattr(expr, "col", 1))
-
-
-def _unused(token: Token) -> bool:
-    return token.kind == OP

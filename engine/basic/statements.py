@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from engine.basic.blocks import BlockParser
 
 ASSIGN_OPS = frozenset({"=", "+=", "-=", "*=", "/=", "&=", "\\="})
-_BLOCK_WORDS = frozenset({"IF", "ELSEIF", "ELSE", "FOR", "NEXT", "WHILE", "WEND", "DO",
-                          "LOOP", "SELECT", "SWITCH", "CASE", "DEFAULT", "SUB", "FUNCTION",
-                          "WITH", "BEGIN", "TABLE"})
 _RESERVED = frozenset({"AND", "OR", "NOT", "XOR", "MOD", "IN", "LIKE", "IS", "TRUE", "FALSE",
                        "NULL", "NOTHING", "ERR"})
 _STATEMENT_PHRASES = frozenset(STATEMENTS) | VALUE_KEYWORDS
@@ -414,9 +411,3 @@ class StatementParser(DeclarationParser):
         if value is None:
             raise ParseError("expected a string", token.line, token.col)
         return value
-
-    def is_simple_literal(self, expr: ast.Expr) -> bool:
-        return isinstance(expr, ast.Literal)
-
-    def block_word(self, word: str) -> bool:
-        return word in _BLOCK_WORDS

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.basic import values
 from engine.basic.errors import BasicError, LimitExceeded, ScriptError
 from engine.basic.host import Host, Suggestion
 from engine.basic.instructions import Message
@@ -340,7 +339,3 @@ _SUSPEND = _Suspend()
 def _err_map(error: ScriptError) -> dict[str, Any]:
     return {"number": error.number, "kind": error.kind, "description": error.message,
             "line": error.line}
-
-
-def message_text(value: Any) -> str:
-    return values.text(value)
