@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
 from engine.basic.errors import FileError
+from engine.kb.extract.ooxml import cell_text, column_index
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 """Largest uncompressed XML part read from an office document."""
@@ -130,34 +131,11 @@ def _sheet_rows(sheet: ElementTree.Element, shared: list[str]) -> Iterator[str]:
     for row in sheet.iter(f"{_S}row"):
         cells: list[str] = []
         for cell in row.iter(f"{_S}c"):
-            column = _column_index(cell.get("r", ""), len(cells))
+            column = column_index(cell.get("r", ""), len(cells))
             cells.extend([""] * (column - len(cells)))
-            cells.append(_cell_text(cell, shared))
+            cells.append(cell_text(cell, shared))
         if any(cells):
             yield "\t".join(cells).rstrip("\t")
-
-
-def _column_index(reference: str, default: int) -> int:
-    """0-based column of a cell reference such as ``C7`` (empty cells are not written)."""
-    letters = re.match(r"[A-Z]+", reference)
-    if letters is None:
-        return default
-    index = 0
-    for letter in letters.group():
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
-
-
-def _cell_text(cell: ElementTree.Element, shared: list[str]) -> str:
-    kind = cell.get("t")
-    if kind == "inlineStr":
-        return "".join(t.text or "" for t in cell.iter(f"{_S}t"))
-    value = cell.findtext(f"{_S}v") or ""
-    if kind == "s" and value.isdigit() and int(value) < len(shared):
-        return shared[int(value)]
-    if kind == "b":
-        return "true" if value == "1" else "false"
-    return value
 
 
 def _numbered(archive: zipfile.ZipFile, prefix: str) -> list[str]:

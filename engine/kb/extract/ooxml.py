@@ -179,16 +179,17 @@ def _sheet_rows(sheet: ElementTree.Element, shared: list[str]) -> Iterator[list[
     for row in sheet.iter(f"{_S}row"):
         cells: list[str] = []
         for cell in row.iter(f"{_S}c"):
-            column = _column_index(cell.get("r", ""), len(cells))
+            column = column_index(cell.get("r", ""), len(cells))
             cells.extend([""] * (column - len(cells)))
-            cells.append(" ".join(_cell_text(cell, shared).split()))
+            cells.append(" ".join(cell_text(cell, shared).split()))
         while cells and not cells[-1]:
             cells.pop()
         if cells:
             yield cells
 
 
-def _column_index(reference: str, default: int) -> int:
+def column_index(reference: str, default: int) -> int:
+    """0-based column of a cell reference such as ``C7`` (empty cells are not written)."""
     letters = re.match(r"[A-Z]+", reference)
     if letters is None:
         return default
@@ -198,7 +199,8 @@ def _column_index(reference: str, default: int) -> int:
     return index - 1
 
 
-def _cell_text(cell: ElementTree.Element, shared: list[str]) -> str:
+def cell_text(cell: ElementTree.Element, shared: list[str]) -> str:
+    """A spreadsheet cell's text: shared and inline strings, booleans, raw values."""
     kind = cell.get("t")
     if kind == "inlineStr":
         return "".join(t.text or "" for t in cell.iter(f"{_S}t"))
