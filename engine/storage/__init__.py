@@ -17,6 +17,7 @@ and raise only :class:`~engine.storage.errors.StorageError` and its subclasses. 
 from engine.storage.errors import (
     ConstraintError,
     DatabaseError,
+    DiskFull,
     InvalidKeyError,
     MigrationError,
     ObjectNotFoundError,
@@ -37,6 +38,7 @@ from engine.storage.urls import (
 __all__ = [
     "ConstraintError",
     "DatabaseError",
+    "DiskFull",
     "InvalidKeyError",
     "MigrationError",
     "ObjectNotFoundError",

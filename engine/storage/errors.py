@@ -8,6 +8,7 @@ one tree whatever the URL in the settings says::
     └── StorageError                 any storage failure; the message is safe to show
         ├── StorageUrlError          a URL with an unknown scheme or a malformed address
         ├── StorageClosedError       a backend used before open() or after close()
+        ├── DiskFull                 the disk (or the database's size limit) is full
         ├── DatabaseError            the database refused or failed a statement
         │   ├── ConstraintError      a UNIQUE, NOT NULL, CHECK or FOREIGN KEY violation
         │   └── MigrationError       a migration failed; the database kept its previous state
@@ -34,6 +35,20 @@ class StorageUrlError(StorageError):
 
 class StorageClosedError(StorageError):
     """A backend used before ``open()`` or after ``close()``."""
+
+
+class DiskFull(StorageError):
+    """The disk is full: SQLite reported SQLITE_FULL or a write failed with ENOSPC/EDQUOT.
+
+    Nothing the failed call tried to write was kept (a database statement's transaction rolled
+    back; an object write left the previous object in place). The message says "disk full"
+    plainly; the server answers 507 Insufficient Storage.
+    """
+
+    def __init__(self, what: str = "") -> None:
+        detail = f" ({what})" if what else ""
+        super().__init__(f"disk full: free some space and try again{detail}")
+        self.what = what
 
 
 class DatabaseError(StorageError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -197,7 +198,10 @@ def _in_transaction(conn: Connection, run: Callable[[], int]) -> int:
     try:
         changed = run()
     except BaseException:
-        sql.end(conn, commit=False)
+        # A failed ROLLBACK (SQLite may already have rolled back after SQLITE_FULL) must not
+        # hide the statement's own error, which says what went wrong.
+        with suppress(DatabaseError):
+            sql.end(conn, commit=False)
         raise
     sql.end(conn, commit=True)
     return changed

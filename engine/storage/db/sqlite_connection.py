@@ -6,9 +6,10 @@ values: rows become dicts before they leave the thread that owns the connection.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import sqlean as sqlite3
 import sqlite_vec
 
 from engine.storage.db.protocol import Params, Row
-from engine.storage.errors import ConstraintError, DatabaseError
+from engine.storage.errors import ConstraintError, DatabaseError, DiskFull
 
 BUSY_TIMEOUT_MS = 5000
 """How long a statement waits for another process's lock before failing."""
@@ -35,7 +36,27 @@ def translated() -> Iterator[None]:
     except sqlite3.IntegrityError as exc:
         raise ConstraintError(f"constraint failed: {exc}") from exc
     except (sqlite3.Error, sqlite3.Warning) as exc:
+        if is_disk_full(exc):
+            raise DiskFull("the database could not grow") from exc
         raise DatabaseError(f"database error: {exc}") from exc
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull("the database could not grow") from exc
+        raise
+
+
+_SQLITE_FULL = 13
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for SQLITE_FULL (any extended code) and for ENOSPC/EDQUOT, however wrapped."""
+    if isinstance(exc, OSError):
+        return exc.errno in _NO_SPACE
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == _SQLITE_FULL:
+        return True
+    return "database or disk is full" in str(exc)
 
 
 def connect_writer(path: Path) -> Connection:
@@ -139,7 +160,14 @@ def end(conn: Connection, commit: bool) -> None:
             conn.execute("COMMIT" if commit else "ROLLBACK")
     except DatabaseError:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            # Keep the COMMIT's error (e.g. disk full), not a failed ROLLBACK's.
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
+    except DiskFull:
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
 
 

@@ -13,6 +13,7 @@ Unlike S3, a file system cannot hold both ``a`` and ``a/b``: such a ``put`` rais
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from engine.storage.errors import ObjectNotFoundError, ObjectStoreError
+from engine.storage.errors import DiskFull, ObjectNotFoundError, ObjectStoreError
 from engine.storage.lifecycle import Lifecycle
 from engine.storage.objects.keys import RESERVED_PREFIX, check_key, check_prefix
 from engine.storage.objects.protocol import DEFAULT_CHUNK_SIZE, ObjectInfo
@@ -146,6 +147,8 @@ def _translated(key: str, action: str) -> Iterator[None]:
             raise ObjectStoreError(f"cannot write {key!r}: {exc.strerror or exc}") from exc
         raise ObjectNotFoundError(key) from exc
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFull(f"object {key!r} was not written") from exc
         raise ObjectStoreError(f"cannot {action} object {key!r}: {exc.strerror or exc}") from exc
 
 
