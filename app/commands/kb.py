@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from app.paths import AppPaths
+from engine.bots.package import BotPackage
 from engine.errors import EngineError
 from engine.kb import (
     ChunkingOptions,
@@ -35,6 +36,9 @@ from engine.kb import (
 )
 from engine.kb.evaluation import BeirDataset, EvalResult, evaluate
 from engine.kb.knowledge import file_safe, read_stats
+from engine.kb.settings import MAX_DOCUMENT_KEY, max_document_bytes
+from engine.storage.db.sqlite_connection import is_disk_full
+from engine.storage.errors import DiskFull
 
 T = TypeVar("T")
 MODEL = "all-minilm-l6-v2"
@@ -56,6 +60,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ingest = actions.add_parser("ingest", help="index a .gbai/.gbkb package or a folder")
     ingest.add_argument("path", type=Path)
     ingest.add_argument("--collection", help="collection name for a plain folder")
+    ingest.add_argument("--max-document-mb", type=float, default=None,
+                        help="skip (and report) larger documents (kb-max-document-mb of the"
+                        " bot's config.csv, else 64)")
     _common(ingest, chunking=True)
     ingest.set_defaults(handler=run_ingest)
     search = actions.add_parser("search", help="hybrid search with per-hit scores")
@@ -101,7 +108,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     folders = _collection_folders(path)
     if not folders:
         return _fail(f"{path} has no .gbkb folder")
-    options = KbOptions(chunking=_chunking(args))
+    options = KbOptions(chunking=_chunking(args), max_file_bytes=_max_document_bytes(args, path))
 
     async def ingest(kb: KnowledgeBase) -> list[IngestReport]:
         bar = IngestProgress(quiet=args.json)
@@ -120,6 +127,22 @@ def run_ingest(args: argparse.Namespace) -> int:
         for report in reports:
             print(_report_line(report))
     return 1 if any(r.failed for r in reports) else 0
+
+
+def _max_document_bytes(args: argparse.Namespace, path: Path) -> int:
+    """``--max-document-mb``, else the package's ``kb-max-document-mb``, else the default."""
+    config: dict[str, str] = {}
+    if args.max_document_mb is not None:
+        config[MAX_DOCUMENT_KEY] = str(args.max_document_mb)
+    else:
+        package = BotPackage.at(path) if path.name.endswith(".gbai") else \
+            BotPackage.containing(path)
+        if package is not None:
+            try:
+                config = dict(package.config())
+            except (OSError, UnicodeError):  # `hearth check` reports a broken config.csv
+                config = {}
+    return max_document_bytes(config)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -161,17 +184,28 @@ def run_stats(args: argparse.Namespace) -> int:
             s = item.stats
             rows.append({"bot": bot, "collection": item.name, "documents": s.documents,
                          "chunks": s.chunks, "pages": s.pages, "bytes": s.bytes,
-                         "embedder": s.embedder, "path": str(item.path)})
+                         "embedder": s.embedder, "path": str(item.path),
+                         "partial": s.partial,
+                         "problems": [{"source": source, "reason": reason}
+                                      for source, reason in s.problems]})
     if args.json:
         print(json.dumps(rows, indent=2))
     elif not rows:
         print("no knowledge base has been indexed yet (hearth kb ingest PATH)")
     else:
-        print(f"{'bot':<16}{'collection':<28}{'documents':>10}{'chunks':>10}{'MB':>9}")
+        print(f"{'bot':<16}{'collection':<28}{'documents':>10}{'chunks':>10}{'MB':>9}"
+              f"{'problems':>10}")
         for row in rows:
             size = float(str(row["bytes"])) / 1e6
+            problems = row["problems"]
+            assert isinstance(problems, list)
             print(f"{row['bot']!s:<16}{row['collection']!s:<28}{row['documents']!s:>10}"
-                  f"{row['chunks']!s:>10}{size:>9.1f}")
+                  f"{row['chunks']!s:>10}{size:>9.1f}{len(problems):>10}")
+            if row["partial"]:
+                print(f"  {row['partial']} document(s) partly indexed: run hearth kb ingest"
+                      " again to finish")
+            for problem in problems:
+                print(f"  ! {problem['source']}: {problem['reason']}")
     return 0
 
 
@@ -222,6 +256,8 @@ class IngestProgress:
         self.tty = self.stream.isatty()
         self._began = time.perf_counter()
         self._last = 0.0
+        self._document: tuple[str, int] | None = None
+        """The long document being indexed: (source, chunks committed)."""
 
     def __call__(self, event: IngestEvent) -> None:
         if event.kind is IngestEventKind.STARTED:
@@ -229,6 +265,10 @@ class IngestProgress:
         if event.kind is IngestEventKind.DOCUMENT_FAILED and not self.quiet:
             self._clear()
             print(f"! {event.collection}/{event.source}: {event.error}", file=self.stream)
+        if event.kind is IngestEventKind.DOCUMENT_PROGRESS:
+            self._document = (event.source, event.chunks)
+        if not self.tty and not self.quiet:
+            self._log_long_document(event)
         if not self.tty or self.quiet:
             return
         now = time.perf_counter()
@@ -239,14 +279,24 @@ class IngestProgress:
             print("\r" + self.render(event, now - self._began), end="", file=self.stream,
                   flush=True)
 
-    @staticmethod
-    def render(event: IngestEvent, seconds: float, width: int = 30) -> str:
+    def _log_long_document(self, event: IngestEvent) -> None:
+        """Without a terminal, a long document still shows life every few seconds."""
+        now = time.perf_counter()
+        if event.kind is IngestEventKind.DOCUMENT_PROGRESS and now - self._last >= 5.0:
+            self._last = now
+            print(f"  {event.collection}/{event.source}: {event.chunks} chunks indexed",
+                  file=self.stream, flush=True)
+
+    def render(self, event: IngestEvent, seconds: float, width: int = 30) -> str:
         total = max(event.documents_total, 1)
         filled = int(width * min(event.documents_done, total) / total)
         rate = event.chunks_done / seconds if seconds > 0 else 0.0
-        return (f"{event.collection} [{'#' * filled}{'.' * (width - filled)}] "
+        line = (f"{event.collection} [{'#' * filled}{'.' * (width - filled)}] "
                 f"{event.documents_done}/{event.documents_total} documents, "
                 f"{event.chunks_done} chunks ({rate:.0f}/s)")
+        if self._document is not None and event.kind is not IngestEventKind.DOCUMENT_INDEXED:
+            line += f"; {self._document[0]}: {self._document[1]} chunks in"
+        return line
 
     def _clear(self) -> None:
         if self.tty and not self.quiet:
@@ -270,6 +320,10 @@ def _with_kb(args: argparse.Namespace, root: Path, options: KbOptions,
         return asyncio.run(run())
     except EngineError as error:
         _fail(error.message)
+        return None
+    except OSError as error:  # a file system failure outside the index (its folder, say)
+        _fail(DiskFull().message if is_disk_full(error) else
+              f"{error.strerror or error}: {error.filename or root}")
         return None
     finally:
         embedder.close()

@@ -17,7 +17,7 @@ from engine.bots.package import BotPackage
 from engine.errors import EngineError
 from engine.kb.embedders import MiniLmOnnxEmbedder
 from engine.kb.knowledge import KnowledgeBase
-from engine.kb.settings import KbOptions, RetrievalSettings
+from engine.kb.settings import KbOptions
 from engine.llm.models import ModelManager
 from engine.llm.prompt import Passage
 from engine.llm.shortlist import ToolShortlist
@@ -66,7 +66,7 @@ class EngineKnowledge:
         if bot not in self._bases:
             if self._embedder is None:
                 self._embedder = MiniLmOnnxEmbedder(self._model_dir())
-            options = KbOptions(retrieval=RetrievalSettings.from_config(self.config_of(bot)))
+            options = KbOptions.from_config(self.config_of(bot))
             self._bases[bot] = KnowledgeBase(self.work_dir / bot / "kb", self._embedder, options)
         return self._bases[bot]
 

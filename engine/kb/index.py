@@ -15,12 +15,22 @@ content hash. A crash (even SIGKILL) at any point leaves either the old or the n
 a document whose row is missing or carries another hash is simply indexed again. Each write
 bumps ``generation``, which readers use to refresh their in-memory vector matrix.
 
+A *long* document (see :mod:`engine.kb.ingest`) is written in parts instead, one transaction
+each: :meth:`IndexWriter.begin_document` leaves an empty row marked partial (``size = -1``,
+no hash, its hash and next chunk ordinal in the ``partial`` table), each
+:meth:`IndexWriter.add_chunks` appends chunks and moves the next ordinal with them, and
+:meth:`IndexWriter.finish_document` writes the real row. A crash between parts loses at most
+the part being written; the next run resumes at the next ordinal, duplicating nothing.
+
+A full disk raises :class:`~engine.storage.errors.DiskFull` (the transaction was rolled back).
+
 Writers and readers use separate connections (WAL); :class:`IndexWriter` must only be used by
 one thread at a time, the knowledge base gives it a dedicated one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,10 +45,20 @@ from engine.kb.document import Chunk
 from engine.kb.embedders import Vectors
 from engine.kb.errors import IndexStoreError
 from engine.kb.terms import FTS_TOKENIZER
+from engine.storage.db.sqlite_connection import is_disk_full
+from engine.storage.errors import DiskFull
 
 SCHEMA_VERSION = "1"
 _VOCABULARY = ("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab "
                "USING fts5vocab(chunks_fts, 'row')")
+_PARTIAL = ("CREATE TABLE IF NOT EXISTS partial (document_id INTEGER PRIMARY KEY "
+            "REFERENCES documents(id) ON DELETE CASCADE, sha256 TEXT NOT NULL, "
+            "next_ordinal INTEGER NOT NULL)")
+PROBLEMS_KEY = "problems"
+"""``meta`` key: JSON ``[[source, reason], ...]`` of the documents the last run could not
+index (links out of the folder, binary content, over the size cap, unreadable)."""
+PARTIAL_SIZE = -1
+"""``documents.size`` of a long document still being written (never a file's size)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +97,9 @@ def connect(path: Path, *, readonly: bool = False) -> Any:
         conn.execute("PRAGMA foreign_keys=ON")
         if readonly:
             conn.execute("PRAGMA query_only=ON")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
+        if is_disk_full(exc):
+            raise DiskFull("the knowledge-base index could not be created") from exc
         raise IndexStoreError(f"cannot open the index {path}: {exc}") from exc
     return conn
 
@@ -113,11 +135,13 @@ class IndexWriter:
                   "dimensions": str(dimensions), "chunking": chunking}
         stored = {key: meta(self.conn, key) for key in wanted}
         if stored == wanted:
-            self.conn.execute(_VOCABULARY)  # indexes written before it existed
+            with self.transaction():  # tables of indexes written before they existed
+                self.conn.execute(_VOCABULARY)
+                self.conn.execute(_PARTIAL)
             return False
         with self.transaction():
-            for table in ("chunks_vec", "chunks_vocab", "chunks_fts", "chunks", "documents",
-                          "meta"):
+            for table in ("chunks_vec", "chunks_vocab", "chunks_fts", "partial", "chunks",
+                          "documents", "meta"):
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._create(dimensions)
             self.conn.executemany("INSERT INTO meta VALUES (?, ?)", list(wanted.items()))
@@ -140,6 +164,7 @@ class IndexWriter:
         execute(f"""CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, content='',
             contentless_delete=1, tokenize='{FTS_TOKENIZER}')""")
         execute(_VOCABULARY)
+        execute(_PARTIAL)
         execute(f"""CREATE VIRTUAL TABLE chunks_vec USING vec0(
             embedding float[{int(dimensions)}] distance_metric=cosine)""")
 
@@ -169,16 +194,68 @@ class IndexWriter:
                 "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (document.source, document.sha256, document.size, document.mtime_ns,
                  document.title, document.pages, len(chunks), time.time())).lastrowid
-            for chunk, vector in zip(chunks, vectors, strict=True):
-                chunk_id = self.conn.execute(
-                    'INSERT INTO chunks (document_id, ordinal, page, start, "end", context, text)'
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (doc_id, chunk.ordinal, chunk.page, chunk.start, chunk.end, chunk.context,
-                     chunk.text)).lastrowid
-                self.conn.execute("INSERT INTO chunks_fts (rowid, context, text) VALUES (?, ?, ?)",
-                                  (chunk_id, chunk.context, chunk.text))
-                self.conn.execute("INSERT INTO chunks_vec (rowid, embedding) VALUES (?, ?)",
-                                  (chunk_id, np.ascontiguousarray(vector, np.float32).tobytes()))
+            self._insert_chunks(doc_id, chunks, vectors)
+            self._bump()
+
+    def _insert_chunks(self, doc_id: int, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            chunk_id = self.conn.execute(
+                'INSERT INTO chunks (document_id, ordinal, page, start, "end", context, text)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, chunk.ordinal, chunk.page, chunk.start, chunk.end, chunk.context,
+                 chunk.text)).lastrowid
+            self.conn.execute("INSERT INTO chunks_fts (rowid, context, text) VALUES (?, ?, ?)",
+                              (chunk_id, chunk.context, chunk.text))
+            self.conn.execute("INSERT INTO chunks_vec (rowid, embedding) VALUES (?, ?)",
+                              (chunk_id, np.ascontiguousarray(vector, np.float32).tobytes()))
+
+    # -- long documents: written in parts, each part its own transaction --------------------
+
+    def partial(self, source: str) -> tuple[str, int] | None:
+        """(content hash, next chunk ordinal) of a long document left half-written."""
+        row = self.conn.execute(
+            "SELECT p.sha256, p.next_ordinal FROM partial p JOIN documents d "
+            "ON d.id = p.document_id WHERE d.source = ?", (source,)).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def begin_document(self, source: str, sha256: str) -> None:
+        """Replace the document by an empty one marked partial (content hash ``sha256``)."""
+        with self.transaction():
+            self._delete(source)
+            doc_id = self.conn.execute(
+                "INSERT INTO documents (source, sha256, size, mtime_ns, chunks, indexed_at) "
+                "VALUES (?, '', ?, 0, 0, ?)", (source, PARTIAL_SIZE, time.time())).lastrowid
+            self.conn.execute("INSERT INTO partial VALUES (?, ?, 0)", (doc_id, sha256))
+            self._bump()
+
+    def add_chunks(self, source: str, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+        """Append the next part of a partial document; its progress moves in the same
+        transaction, so a part is either wholly there (and not redone) or absent."""
+        if len(chunks) != len(vectors) or not chunks:
+            raise ValueError("one vector per chunk, and at least one chunk, are required")
+        with self.transaction():
+            doc_id, next_ordinal = self.conn.execute(
+                "SELECT p.document_id, p.next_ordinal FROM partial p JOIN documents d "
+                "ON d.id = p.document_id WHERE d.source = ?", (source,)).fetchone()
+            if chunks[0].ordinal != next_ordinal:
+                raise ValueError(f"part starts at chunk {chunks[0].ordinal}, not {next_ordinal}")
+            self._insert_chunks(doc_id, chunks, vectors)
+            self.conn.execute("UPDATE partial SET next_ordinal = ? WHERE document_id = ?",
+                              (chunks[-1].ordinal + 1, doc_id))
+            self.conn.execute("UPDATE documents SET chunks = chunks + ? WHERE id = ?",
+                              (len(chunks), doc_id))
+            self._bump()
+
+    def finish_document(self, document: DocumentRow) -> None:
+        """Mark a partial document complete with its final row (hash, stamp, counts)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE documents SET sha256 = ?, size = ?, mtime_ns = ?, title = ?, pages = ?,"
+                " chunks = ?, indexed_at = ? WHERE source = ?",
+                (document.sha256, document.size, document.mtime_ns, document.title,
+                 document.pages, document.chunks, time.time(), document.source))
+            self.conn.execute("DELETE FROM partial WHERE document_id = "
+                              "(SELECT id FROM documents WHERE source = ?)", (document.source,))
             self._bump()
 
     def touch(self, source: str, size: int, mtime_ns: int) -> None:
@@ -205,6 +282,7 @@ class IndexWriter:
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.executemany("DELETE FROM chunks_vec WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM chunks WHERE document_id = ?", (row[0],))
+        self.conn.execute("DELETE FROM partial WHERE document_id = ?", (row[0],))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
         return 1
 
@@ -214,7 +292,13 @@ class IndexWriter:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception.
+
+    SQLite may already have rolled the transaction back itself (it does after SQLITE_FULL);
+    a ROLLBACK then fails with "cannot rollback", which must not hide the real error. A full
+    disk raises :class:`~engine.storage.errors.DiskFull`, any other SQLite error
+    :class:`IndexStoreError`; either way nothing of the transaction was kept.
+    """
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -222,18 +306,31 @@ class _Transaction:
     def __enter__(self) -> None:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise IndexStoreError(f"cannot write the index: {exc}") from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise _translate(exc) from exc
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: object) -> None:
         if kind is None:
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
-                raise IndexStoreError(f"cannot write the index: {exc}") from exc
-        else:
+                return
+            except (sqlite3.Error, OSError) as exc:
+                self._rollback()
+                raise _translate(exc) from exc
+        self._rollback()
+        if isinstance(error, sqlite3.Error | OSError):
+            raise _translate(error) from error
+
+    def _rollback(self) -> None:
+        if not self.conn.in_transaction:
+            return
+        # Rolled back by SQLite already, maybe: the caller raises the error that matters.
+        with contextlib.suppress(sqlite3.Error):
             self.conn.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error):
-                raise IndexStoreError(f"cannot write the index: {error}") from error
+
+
+def _translate(error: BaseException) -> Exception:
+    if is_disk_full(error):
+        return DiskFull("the knowledge-base index could not grow")
+    return IndexStoreError(f"cannot write the index: {error}")

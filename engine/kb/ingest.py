@@ -8,15 +8,23 @@
    the batch); write each document in its own transaction (in the writer thread) while the
    next batch is embedded.
 
-A failure to read one document is reported (event and report) and the rest carry on. Because
-a document's rows and its hash are committed together, an ingestion killed at any point
-resumes where it stopped on the next run: committed documents are skipped, the rest redone.
+A failure to read one document is reported (event and report) and the rest carry on: a link
+out of the collection, a file over the size cap (``kb-max-document-mb``), binary content
+under a text extension, an unreadable or corrupt file. Because a document's rows and its hash
+are committed together, an ingestion killed at any point resumes where it stopped on the next
+run: committed documents are skipped, the rest redone.
+
+A long document (:mod:`engine.kb.longdoc`) is indexed on its own, in bounded memory: it is
+hashed in pieces, its chunks are embedded and committed in parts of 256 (one transaction
+each, with ``document-progress`` events), and a killed run resumes after the last committed
+part. Until its last part is in, such a document is searchable but marked partial.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
@@ -29,8 +37,10 @@ from engine.kb.chunking import chunk_document
 from engine.kb.document import Chunk, ChunkingOptions
 from engine.kb.embedders import BATCH_SIZE, Embedder, Vectors
 from engine.kb.errors import KbError
-from engine.kb.extract import extract
-from engine.kb.index import DocumentRow, IndexWriter
+from engine.kb.extract import extract, suffix_of
+from engine.kb.extract.sniff import BINARY_CONTENT, TEXT_SUFFIXES, looks_binary
+from engine.kb.index import PROBLEMS_KEY, DocumentRow, IndexWriter
+from engine.kb.longdoc import LongDocument, file_digest, is_long, read_head
 from engine.kb.progress import (
     FailedDocument,
     IngestEvent,
@@ -38,6 +48,7 @@ from engine.kb.progress import (
     IngestReport,
     ProgressCallback,
 )
+from engine.kb.settings import over_size_limit
 from engine.kb.sources import SourceItem, content_hash
 
 T = TypeVar("T")
@@ -56,6 +67,7 @@ class _Prepared:
     chunks: list[Chunk] = field(default_factory=list)
     unchanged: bool = False
     error: str = ""
+    long: LongDocument | None = None
 
 
 @dataclass
@@ -101,6 +113,8 @@ class Ingestion:
             for source in gone:
                 self._emit(IngestEventKind.DOCUMENT_REMOVED, source)
         await self._index(todo, known)
+        problems = json.dumps([[f.source, f.reason] for f in self._failed])
+        await self._write(lambda: self.writer.set_meta(PROBLEMS_KEY, problems))
         documents = len(await self._write(self.writer.documents))
         self._emit(IngestEventKind.FINISHED)
         return IngestReport(self.collection, documents, tuple(self._indexed), self._unchanged,
@@ -123,6 +137,14 @@ class Ingestion:
                 ahead = prepare(index + 1) if index + 1 < len(todo) else None
                 if await self._settle_without_embedding(prepared):
                     continue
+                if prepared.long is not None:  # alone, after what is pending
+                    writing = await self._flush(batch, writing)
+                    batch = []
+                    if writing is not None:
+                        await writing
+                        writing = None
+                    await self._index_long(prepared.long)
+                    continue
                 batch.append(prepared)
                 if sum(len(p.chunks) for p in batch) >= self._batch_size:
                     writing = await self._flush(batch, writing)
@@ -141,10 +163,7 @@ class Ingestion:
     async def _settle_without_embedding(self, prepared: _Prepared) -> bool:
         """Failed, unchanged and empty documents need no embedding: settle them now."""
         if prepared.error:
-            self._failed.append(FailedDocument(prepared.item.key, prepared.error))
-            await self._write(lambda: self.writer.remove_documents([prepared.item.key]))
-            self._counts.done += 1
-            self._emit(IngestEventKind.DOCUMENT_FAILED, prepared.item.key, error=prepared.error)
+            await self._fail(prepared.item.key, prepared.error)
             return True
         if prepared.unchanged:
             item = prepared.item
@@ -154,6 +173,53 @@ class Ingestion:
             self._emit(IngestEventKind.DOCUMENT_UNCHANGED, item.key)
             return True
         return False
+
+    async def _fail(self, key: str, reason: str) -> None:
+        self._failed.append(FailedDocument(key, reason))
+        await self._write(lambda: self.writer.remove_documents([key]))
+        self._counts.done += 1
+        self._emit(IngestEventKind.DOCUMENT_FAILED, key, error=reason)
+
+    async def _index_long(self, document: LongDocument) -> None:
+        """Embed and commit the document part by part, resuming a partial one."""
+        key = document.item.key
+        left = await self._write(lambda: self.writer.partial(key))
+        start = left[1] if left is not None and left[0] == document.sha256 else 0
+        if start == 0:
+            await self._write(lambda: self.writer.begin_document(key, document.sha256))
+        loop = asyncio.get_running_loop()
+        parts = document.parts()
+        writing: asyncio.Future[None] | None = None
+        end: list[Chunk] = []
+        try:
+            while part := await loop.run_in_executor(self._extract_executor, next, parts, end):
+                part = [chunk for chunk in part if chunk.ordinal >= start]
+                if not part:
+                    continue
+                vectors = await self._embed([chunk.indexed_text for chunk in part])
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(self._write_part(key, part, vectors))
+            if writing is not None:
+                await writing
+        except (KbError, OSError) as exc:
+            reason = exc.message if isinstance(exc, KbError) else f"cannot read the file: {exc}"
+            await self._fail(key, reason)
+            return
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
+        item = document.item
+        row = DocumentRow(key, document.sha256, item.size, item.mtime_ns, document.chunks,
+                          document.pages, document.title)
+        await self._write(functools.partial(self.writer.finish_document, row))
+        self._indexed.append(key)
+        self._counts.done += 1
+        self._emit(IngestEventKind.DOCUMENT_INDEXED, key, chunks=document.chunks)
+
+    async def _write_part(self, key: str, part: list[Chunk], vectors: Vectors) -> None:
+        await self._write(functools.partial(self.writer.add_chunks, key, part, vectors))
+        self._emit(IngestEventKind.DOCUMENT_PROGRESS, key, chunks=part[-1].ordinal + 1)
 
     async def _flush(self, batch: list[_Prepared],
                      writing: asyncio.Future[None] | None) -> asyncio.Future[None] | None:
@@ -191,12 +257,18 @@ class Ingestion:
 
     def _prepare(self, item: SourceItem, known: dict[str, DocumentRow]) -> _Prepared:
         """Read, hash, extract and chunk one document (extraction thread)."""
+        if item.problem:
+            return _Prepared(item, error=item.problem)
         if item.size > self.max_file_bytes:
-            return _Prepared(item, error=f"larger than {self.max_file_bytes} bytes")
+            return _Prepared(item, error=over_size_limit(item.size, self.max_file_bytes))
         try:
+            if is_long(item):
+                return self._prepare_long(item, known)
             data = item.read()
         except OSError as exc:
             return _Prepared(item, error=f"cannot read the file: {exc.strerror or exc}")
+        if len(data) > self.max_file_bytes:
+            return _Prepared(item, error=over_size_limit(len(data), self.max_file_bytes))
         digest = content_hash(data)
         previous = known.get(item.key)
         if previous is not None and previous.sha256 == digest:
@@ -209,6 +281,18 @@ class Ingestion:
         row = DocumentRow(item.key, digest, len(data), item.mtime_ns, len(chunks),
                           document.pages, document.title)
         return _Prepared(item, row, chunks)
+
+    def _prepare_long(self, item: SourceItem, known: dict[str, DocumentRow]) -> _Prepared:
+        """Sniff and hash a long document in pieces; its chunks come later, part by part."""
+        assert item.path is not None
+        if suffix_of(item.name) in TEXT_SUFFIXES and looks_binary(read_head(item.path)):
+            return _Prepared(item, error=BINARY_CONTENT)
+        digest, form_feed = file_digest(item.path)
+        previous = known.get(item.key)
+        if previous is not None and previous.sha256 == digest:
+            return _Prepared(item, unchanged=True)
+        return _Prepared(item, long=LongDocument(item, digest, self.chunking,
+                                                 form_feed=form_feed))
 
     def _emit(self, kind: IngestEventKind, source: str = "", *, chunks: int = 0,
               error: str = "") -> None:

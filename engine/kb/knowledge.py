@@ -133,9 +133,10 @@ class KnowledgeBase:
         """Every collection of a ``.gbkb`` folder: its root files (when it has any, or had),
         then each sub-folder."""
         folders = package_collections(gbkb)
-        if not any(p.is_file() for p in gbkb.iterdir()) and \
-                not self.index_path(collection_name(gbkb)).exists():
-            folders = folders[1:]
+        items, unsupported = await asyncio.get_running_loop().run_in_executor(
+            self._extract_pool, scan_folder, gbkb)
+        if not items and not unsupported and not self.index_path(collection_name(gbkb)).exists():
+            folders = folders[1:]  # no root files (nor links out of the package to report)
         return [await self.ingest(folder, progress) for folder in folders]
 
     def ingest_events(self, collection_path: Path, *,

@@ -12,6 +12,8 @@ class IngestEventKind(StrEnum):
     STARTED = "started"
     """``documents_total`` files found; ``documents_pending`` of them need indexing."""
     CHUNKS_EMBEDDED = "chunks-embedded"
+    DOCUMENT_PROGRESS = "document-progress"
+    """A part of a long document was committed; ``chunks`` of it are in the index so far."""
     DOCUMENT_INDEXED = "document-indexed"
     DOCUMENT_UNCHANGED = "document-unchanged"
     DOCUMENT_REMOVED = "document-removed"

@@ -15,6 +15,7 @@ left out (:mod:`engine.kb.terms`).
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.kb.embedders import Vectors
-from engine.kb.index import ChunkRow, connect, generation, meta
+from engine.kb.index import PARTIAL_SIZE, PROBLEMS_KEY, ChunkRow, connect, generation, meta
 from engine.kb.terms import Stemmer, or_query, prune_common, query_terms
 
 MATRIX_LIMIT = 250_000
@@ -47,6 +48,10 @@ class IndexStats:
     bytes: int
     embedder: str
     dimensions: int
+    problems: tuple[tuple[str, str], ...] = ()
+    """(source, reason) of each document the last ingestion could not index."""
+    partial: int = 0
+    """Long documents whose indexing has not finished (resumed by the next ingestion)."""
 
 
 class _Matrix:
@@ -240,9 +245,12 @@ class IndexReader:
             "SELECT count(*), coalesce(sum(chunks), 0), coalesce(sum(pages), 0) "
             "FROM documents").fetchone()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
+        partial = self.conn.execute(
+            "SELECT count(*) FROM documents WHERE size = ?", (PARTIAL_SIZE,)).fetchone()[0]
         return IndexStats(int(documents), int(chunks), int(pages), size,
                           meta(self.conn, "embedder") or "",
-                          int(meta(self.conn, "dimensions") or 0))
+                          int(meta(self.conn, "dimensions") or 0),
+                          _problems(meta(self.conn, PROBLEMS_KEY)), int(partial))
 
 
 def _similarities(matrix: Vectors, vector: Vectors) -> Vectors:
@@ -251,6 +259,14 @@ def _similarities(matrix: Vectors, vector: Vectors) -> Vectors:
     cores: 20 ms instead of 0.6 ms at 10k × 384)."""
     result: Vectors = np.einsum("ij,j->i", matrix, vector.astype(np.float32, copy=False))
     return result
+
+
+def _problems(stored: str | None) -> tuple[tuple[str, str], ...]:
+    try:
+        rows = json.loads(stored or "[]")
+        return tuple((str(source), str(reason)) for source, reason in rows)
+    except (ValueError, TypeError):  # written by hand or by a broken run: show nothing
+        return ()
 
 
 def _blob(vector: Vectors) -> bytes:

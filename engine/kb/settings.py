@@ -85,13 +85,40 @@ class WebsiteSettings:
         )
 
 
+MB = 1024 * 1024
+DEFAULT_MAX_DOCUMENT_MB = 64
+MAX_DOCUMENT_KEY = "kb-max-document-mb"
+
+
 @dataclass(frozen=True, slots=True)
 class KbOptions:
     """Everything a knowledge base needs besides its folder and embedder."""
 
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
-    max_file_bytes: int = 256 * 1024 * 1024
+    max_file_bytes: int = DEFAULT_MAX_DOCUMENT_MB * MB
+    """Documents larger than this are reported and not indexed (``kb-max-document-mb``)."""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, str]) -> KbOptions:
+        """Options from a bot's ``config.csv``: the ``rag-*`` keys and ``kb-max-document-mb``."""
+        return cls(retrieval=RetrievalSettings.from_config(config),
+                   max_file_bytes=max_document_bytes(config))
+
+
+def max_document_bytes(config: Mapping[str, str]) -> int:
+    """``kb-max-document-mb`` in bytes (a positive number of MB, fractions allowed); a
+    missing, unreadable or non-positive value keeps the default, 64 MB."""
+    megabytes = _float(config.get(MAX_DOCUMENT_KEY), DEFAULT_MAX_DOCUMENT_MB)
+    if not 0 < megabytes < 1e9:  # also refuses nan and inf
+        megabytes = DEFAULT_MAX_DOCUMENT_MB
+    return int(megabytes * MB)
+
+
+def over_size_limit(size: int, limit: int) -> str:
+    """The reason a document over the per-document size cap was not indexed."""
+    return (f"{size / MB:.1f} MB, over the {limit / MB:g} MB limit per document "
+            f"({MAX_DOCUMENT_KEY}), not indexed")
 
 
 _REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$", re.I)

@@ -3,7 +3,8 @@
 Readers are registered like a third party would add one (:func:`register`). Each takes the
 file's bytes and returns an :class:`~engine.kb.document.ExtractedDocument`; anything that goes
 wrong while reading untrusted bytes becomes an :class:`~engine.kb.errors.ExtractionError` with
-a message a user can act on ("password-protected", "not a valid PDF").
+a message a user can act on ("password-protected", "not a valid PDF"). Files of a text format
+are sniffed first: binary content under a text extension is refused (:mod:`.sniff`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import PurePath
 
 from engine.kb.document import ExtractedDocument
 from engine.kb.errors import ExtractionError
+from engine.kb.extract.sniff import BINARY_CONTENT, SNIFF_BYTES, TEXT_SUFFIXES, looks_binary
 
 Reader = Callable[[bytes], ExtractedDocument]
 
@@ -42,9 +44,12 @@ def supported_suffixes() -> frozenset[str]:
 def extract(name: str, data: bytes) -> ExtractedDocument:
     """The text and structure of the file ``name`` whose content is ``data``."""
     _ensure_builtins()
-    reader = _READERS.get(suffix_of(name))
+    suffix = suffix_of(name)
+    reader = _READERS.get(suffix)
     if reader is None:
         raise ExtractionError(f"unsupported file type: {name}")
+    if suffix in TEXT_SUFFIXES and looks_binary(data[:SNIFF_BYTES]):
+        raise ExtractionError(BINARY_CONTENT)
     try:
         return reader(data)
     except ExtractionError:

@@ -1,0 +1,1 @@
+"""Reliability suite: attacks, chaos, disk full and overload tests (issue 10)."""
