@@ -5,6 +5,11 @@ run-time registrations (one-off ``at`` runs and recurring specs) stored in the d
 Every firing is *claimed* in ``job_runs`` (unique per job and minute) before it runs, so
 two instances, or a restart, never run the same firing twice; a run that was interrupted
 by a crash stays claimed and is marked ``interrupted`` instead of running again.
+
+A run's writes to the bot's tables are journalled under the run (``engine.data.journal``):
+they become final when the run is recorded ``done`` or ``failed``; the writes of a run that
+was interrupted are undone when the scheduler next starts, so an interrupted run leaves no
+half of its rows behind.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 from engine.basic.schedules import next_fire, to_cron
 from engine.bots.registry import BotRegistry
+from engine.data.journal import writes_of
 from engine.storage.migrations import apply_migrations, register_migration
 
 log = logging.getLogger(__name__)
@@ -74,6 +80,7 @@ class Scheduler:
         self.now = now
         self.tick = tick
         self._task: asyncio.Task[None] | None = None
+        self._recovered: set[str] = set()
 
     async def install(self) -> None:
         await apply_migrations(self.db)
@@ -132,6 +139,7 @@ class Scheduler:
         after = await self._last_check(until)
         started: list[str] = []
         for job in self.compiled_jobs() + await self.registered_jobs():
+            await self._recover(job.bot)
             fire = job.due(after, until)
             if fire is None or not await self._claim(job, fire):
                 continue
@@ -151,18 +159,64 @@ class Scheduler:
 
     async def _run(self, job: Job, fire: datetime) -> None:
         status, error, output = "done", None, ""
+        unit = f"job:{job.key}@{self._stamp(fire)}"
         try:
-            result = await self.run_job(job.bot, job.script, job.key)
+            with writes_of(unit):
+                result = await self.run_job(job.bot, job.script, job.key)
             output = "\n".join(getattr(result, "output", ()) or ())
             error = getattr(result, "error", None)
             status = "failed" if error else "done"
         except Exception as failure:  # one job's failure is recorded, never fatal
             status, error = "failed", str(failure)
             log.exception("job %s failed", job.key)
-        await self.db.execute(
-            "UPDATE job_runs SET status = ?, finished_at = ?, output = ?, error = ? "
-            "WHERE job_key = ? AND fire_at = ?",
-            (status, self._stamp(self.now()), output, error, job.key, self._stamp(fire)))
+        try:
+            await self.db.execute(
+                "UPDATE job_runs SET status = ?, finished_at = ?, output = ?, error = ? "
+                "WHERE job_key = ? AND fire_at = ?",
+                (status, self._stamp(self.now()), output, error, job.key, self._stamp(fire)))
+        except Exception:
+            await self._finish(job.bot, unit, committed=False)  # the run stays unrecorded
+            raise
+        await self._finish(job.bot, unit, committed=True)
+
+    # -- the bot tables' side of runs ----------------------------------------------------------
+    def _tables(self, bot: str) -> Any:
+        try:
+            tables = getattr(self.bots.services(bot), "tables", None)
+        except Exception:  # a broken bot: its jobs fail with their own message
+            return None
+        return tables if hasattr(tables, "unfinished") else None
+
+    async def _finish(self, bot: str, unit: str, *, committed: bool,
+                      force: bool = False) -> None:
+        tables = self._tables(bot)
+        if tables is None or not (force or tables.wrote(unit)):
+            return
+        try:
+            if committed:
+                await asyncio.to_thread(tables.settle, unit, force)
+            else:
+                await asyncio.to_thread(tables.undo, unit)
+        except Exception:  # the next start settles it
+            log.exception("job run %s: bot tables not %s", unit,
+                          "settled" if committed else "undone")
+
+    async def _recover(self, bot: str) -> None:
+        """Once per process and bot: undo the table writes of runs that never finished."""
+        if bot in self._recovered:
+            return
+        self._recovered.add(bot)
+        tables = self._tables(bot)
+        if tables is None:
+            return
+        for unit in await asyncio.to_thread(tables.unfinished, "job:"):
+            key, _, fire = unit.removeprefix("job:").rpartition("@")
+            row = await self.db.fetch_one(
+                "SELECT status FROM job_runs WHERE job_key = ? AND fire_at = ?", (key, fire))
+            committed = row is not None and row["status"] in ("done", "failed")
+            await self._finish(bot, unit, committed=committed, force=True)
+            log.warning("job run %s: bot tables %s after a crash", unit,
+                        "kept" if committed else "undone")
 
     async def _last_check(self, until: datetime) -> datetime:
         row = await self.db.fetch_one(

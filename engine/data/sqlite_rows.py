@@ -14,6 +14,7 @@ from engine.basic.errors import DataError
 from engine.basic.query import Query, Value
 from engine.data.catalog import ROW_ID
 from engine.data.convert import Stored, from_stored, to_stored
+from engine.data.journal import UndoJournal
 from engine.data.schema import ColumnSpec, TableSchema
 from engine.data.sql_query import Resolver, compile_order, compile_where, quote_identifier
 
@@ -23,8 +24,9 @@ _MAX_LIMIT: Final = 2**63 - 1
 class SqliteRows:
     """Reads rows and writes single rows of bot tables over one connection."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, journal: UndoJournal | None = None) -> None:
         self._conn = connection
+        self._journal = journal
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -88,8 +90,13 @@ class SqliteRows:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def insert(self, schema: TableSchema, record: Mapping[str, Value]) -> Value:
-        """Insert one row (defaults and a generated key filled in); return its key."""
+    def insert(
+        self, schema: TableSchema, record: Mapping[str, Value], *, journal: bool = True
+    ) -> Value:
+        """Insert one row (defaults and a generated key filled in); return its key.
+
+        ``journal=False`` for rows that are not a unit's effect (a ``.gbdata`` import).
+        """
         values = dict(record)
         for column in schema.columns:
             if column.name not in values and column.default is not None:
@@ -101,7 +108,11 @@ class SqliteRows:
         names = ", ".join(quote_identifier(name) for name in stored)
         marks = ", ".join("?" for _ in stored)
         table = quote_identifier(schema.name)
-        self._conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(stored.values()))
+        cursor = self._conn.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})", list(stored.values())
+        )
+        if journal and self._journal is not None:
+            self._journal.inserted(schema.name, cursor.lastrowid)
         return from_stored(stored[schema.key], schema.key_column.type)
 
     def update(
@@ -111,11 +122,16 @@ class SqliteRows:
         _check_not_null(schema, stored, [schema.require(name) for name in stored])
         if not stored:
             return
+        row_ids = list(row_ids)
+        if self._journal is not None:
+            self._journal.changing(schema.name, row_ids)
         assignments = ", ".join(f"{quote_identifier(name)} = ?" for name in stored)
         sql = f"UPDATE {quote_identifier(schema.name)} SET {assignments} WHERE {ROW_ID} = ?"
         self._conn.executemany(sql, [(*stored.values(), row_id) for row_id in row_ids])
 
     def delete(self, schema: TableSchema, row_ids: list[int]) -> None:
+        if self._journal is not None:
+            self._journal.changing(schema.name, row_ids)
         sql = f"DELETE FROM {quote_identifier(schema.name)} WHERE {ROW_ID} = ?"
         self._conn.executemany(sql, [(row_id,) for row_id in row_ids])
 

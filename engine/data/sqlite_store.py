@@ -7,6 +7,7 @@ from a worker thread and SQLite has exactly one writer. SQL errors leave as ``Da
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from engine.basic.values import text
 from engine.data.catalog import SqliteCatalog
 from engine.data.convert import from_stored, to_stored
 from engine.data.gbdata import find_data_file, read_data_file
+from engine.data.journal import UndoJournal, process_alive
 from engine.data.schema import (
     ColumnSpec,
     Roles,
@@ -38,6 +40,7 @@ from engine.data.schema import (
 )
 from engine.data.sql_query import Resolver
 from engine.data.sqlite_rows import SqliteRows
+from engine.storage.db.sqlite_connection import is_disk_full
 
 RolesProvider = Callable[[], frozenset[str] | None]
 """The current user's roles; None means every role (runs without a user, tests)."""
@@ -59,7 +62,8 @@ class SqliteTableStore:
         self._data_folder = data_folder
         self._roles_provider: RolesProvider = roles or (lambda: None)
         self._catalog = SqliteCatalog(self._conn)
-        self._rows = SqliteRows(self._conn)
+        self._journal = UndoJournal(self._conn)
+        self._rows = SqliteRows(self._conn, self._journal)
 
     def close(self) -> None:
         """Close the connection if the store opened it."""
@@ -227,6 +231,42 @@ class SqliteTableStore:
                     inserted += 1
         return {"inserted": inserted, "updated": updated}
 
+    # --- units (see engine.data.journal) -------------------------------------------------------
+
+    def wrote(self, unit: str) -> bool:
+        """Whether this process journalled writes of ``unit`` that are not settled yet."""
+        return self._journal.has_records(unit)
+
+    def settle(self, unit: str, force: bool = False) -> None:
+        """The unit (a turn, a job run) committed: its writes are final.
+
+        Without ``force``, a unit this process did not journal is skipped without a
+        transaction; recovery forces it for units of a dead process.
+        """
+        with self._lock:
+            if not force and not self._journal.has_records(unit):
+                return
+            with self._transaction():
+                self._journal.settle(unit)
+
+    def undo(self, unit: str) -> int:
+        """The unit did not commit: put back every row it wrote; return the records applied."""
+        with self._transaction():
+            undone = self._journal.undo(unit)
+        self._catalog.forget()
+        return undone
+
+    def unfinished(self, prefix: str) -> list[str]:
+        """Units under ``prefix`` with undo records whose process has died (or is this one).
+
+        A unit of another live process (a second engine on the same folder) is still running:
+        it is not listed.
+        """
+        with self._transaction():
+            units = self._journal.units(prefix)
+        mine = os.getpid()
+        return [unit for unit, owner in units if owner == mine or not process_alive(owner)]
+
     # --- helpers ------------------------------------------------------------------------------
 
     def _upsert(self, schema: TableSchema, values: dict[str, Value]) -> Value:
@@ -276,7 +316,7 @@ class SqliteTableStore:
         columns = ((ColumnSpec("id", "integer"),) if auto_key else ()) + data.columns
         schema = self._catalog.create(TableSchema(table, "id", columns, auto_key=auto_key))
         for row in data.rows:
-            self._rows.insert(schema, row)
+            self._rows.insert(schema, row, journal=False)
         return schema
 
     def _roles(self) -> Roles:
@@ -323,6 +363,8 @@ def _install_functions(connection: Any) -> None:
 
 def _translated(error: Exception) -> DataError:
     message = str(error)
+    if is_disk_full(error):
+        return DataError("disk full: the bot's tables could not be written")
     if isinstance(error, OverflowError):
         return DataError(f"number out of range: {message}")
     if isinstance(error, sqlean.IntegrityError) and "UNIQUE" in message:

@@ -9,6 +9,7 @@ suggestions as buttons).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -105,6 +106,7 @@ async def run_in_thread(loop: asyncio.AbstractEventLoop, executor: Any, output: 
             output.close()
 
     try:
-        return await loop.run_in_executor(executor, job)
+        # The worker sees the caller's context: the turn's bot-table unit (engine.data.journal).
+        return await loop.run_in_executor(executor, contextvars.copy_context().run, job)
     finally:
         await pumping

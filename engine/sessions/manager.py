@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from engine.basic.program import Program
 from engine.basic.validators import Attachment
 from engine.basic.vm import VM, Outcome
 from engine.bots.registry import BotRegistry, CompiledBot
+from engine.data.journal import writes_of
 from engine.events import (
     DialogWaiting,
     MessageType,
@@ -41,6 +43,7 @@ from engine.sessions.store import (
     TurnBuffer,
 )
 from engine.sessions.toolbutton import tool_wrapper
+from engine.storage.errors import DiskFull, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,8 @@ class SessionManager:
         self.chat = chat
         self.now = now
         self._locks: dict[str, asyncio.Lock] = {}
+        self._recovered: set[str] = set()
+        self._recovering = asyncio.Lock()
         self._answers: dict[str, asyncio.Task[Any]] = {}
 
     # -- sessions ------------------------------------------------------------------------------
@@ -85,10 +90,8 @@ class SessionManager:
                              language=compiled.config.get("language", "en"),
                              started_at=self.now().replace(microsecond=0), role_names=roles)
         await self.store.save_session(state)
-        async with self._lock(state.id):
+        async with self._lock(state.id), self._turn(state):
             await self._start(state, compiled)
-            await self.store.save_session(state)
-            await self._flush(state.id)
         await self._emit(TurnFinished(state.id))
         return state
 
@@ -104,12 +107,10 @@ class SessionManager:
     async def reset(self, session_id: str) -> None:
         """Forget the suspended dialog and the suggestions, then run start.bas again."""
         state = await self.state(session_id)
-        async with self._lock(session_id):
+        async with self._lock(session_id), self._turn(state):
             await self.store.clear_dialog(session_id)
             state.clear_suggestions()
             await self._start(state, self.bots.bot(state.bot_name))
-            await self.store.save_session(state)
-            await self._flush(session_id)
         await self._emit(TurnFinished(session_id))
 
     def cancel(self, session_id: str) -> bool:
@@ -128,17 +129,18 @@ class SessionManager:
             return
         state = await self.state(message.session_id)
         error: str | None = None
-        async with self._lock(state.id):
-            try:
-                await self._route(state, message)
-            except SessionError as failure:
-                error = failure.message
-            except Exception as failure:  # a bug must not take the shell down with it
-                log.exception("session %s: the message could not be handled", state.id)
-                error = f"internal error ({type(failure).__name__}); see the log"
-            finally:
-                await self.store.save_session(state)
-                await self._flush(state.id)
+        try:
+            async with self._lock(state.id), self._turn(state):
+                try:
+                    await self._route(state, message)
+                except SessionError as failure:
+                    error = failure.message
+                except Exception as failure:  # a bug must not take the shell down with it
+                    log.exception("session %s: the message could not be handled", state.id)
+                    error = f"internal error ({type(failure).__name__}); see the log"
+        except StorageError as failure:  # the turn was not saved: say so, then let callers see it
+            await self._emit(TurnFinished(state.id, failure.message))
+            raise
         await self._emit(TurnFinished(state.id, error))
 
     async def _route(self, state: SessionState, message: UserMessage) -> None:
@@ -319,6 +321,65 @@ class SessionManager:
         if flush is not None:
             await flush(session_id)
 
+    # -- turns: one commit for the session, the bot's tables follow it -------------------------
+    @asynccontextmanager
+    async def _turn(self, state: SessionState) -> AsyncIterator[None]:
+        """One turn: the block's bot-table writes are journalled as turn ``turns + 1``; then
+        the state, messages and dialog commit in one transaction, which makes them final.
+
+        When that commit fails (disk full), the table writes are undone and the session is
+        reloaded as it was before the turn; the error (a ``StorageError``) propagates. When the
+        process dies first, the next process undoes them (:meth:`_recover`). Either way the
+        turn happened entirely or not at all, so a retried message writes its rows once.
+        """
+        unit = f"turn:{state.id}:{state.turns + 1}"
+        tables = await self._tables(state.bot_name)
+        try:
+            with writes_of(unit):
+                yield
+        finally:
+            await self._commit(state, unit, tables)
+
+    async def _commit(self, state: SessionState, unit: str, tables: Any) -> None:
+        state.turns += 1
+        await self.store.save_session(state)
+        wrote = tables is not None and tables.wrote(unit)
+        try:
+            await self._flush(state.id)
+        except StorageError as failure:
+            log.error("session %s: the turn was not saved: %s", state.id, failure)
+            if wrote:
+                await _finish_unit(tables, unit, committed=False)
+            if isinstance(failure, DiskFull):
+                raise DiskFull("your message and the answer were not saved") from failure
+            raise
+        if wrote:
+            await _finish_unit(tables, unit, committed=True)
+
+    async def _tables(self, bot: str) -> Any:
+        """The bot's table store, its unfinished turns settled first (once per process)."""
+        try:
+            tables = getattr(self.bots.services(bot), "tables", None)
+        except Exception:  # a broken bot fails its turn later, with its own message
+            return None
+        if tables is None or not hasattr(tables, "unfinished") or bot in self._recovered:
+            return tables
+        async with self._recovering:
+            if bot not in self._recovered:
+                await self._recover(tables)
+                self._recovered.add(bot)
+        return tables
+
+    async def _recover(self, tables: Any) -> None:
+        """Turns of dead processes: final if their session committed them, else undone."""
+        for unit in await asyncio.to_thread(tables.unfinished, "turn:"):
+            session_id, _, number = unit.removeprefix("turn:").rpartition(":")
+            stored = await self.store.load_session(session_id)
+            committed = stored is not None and stored.turns >= int(number)
+            await _finish_unit(tables, unit, committed=committed, force=True)
+            log.warning("bot tables: %s %s after a crash", unit,
+                        "kept" if committed else "undone")
+
     def _lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
 
@@ -326,6 +387,17 @@ class SessionManager:
         for task in self._answers.values():
             task.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+async def _finish_unit(tables: Any, unit: str, *, committed: bool, force: bool = False) -> None:
+    """Settle or undo a unit's table writes; a failure is logged (the next start retries)."""
+    try:
+        if committed:
+            await asyncio.to_thread(tables.settle, unit, force)
+        else:
+            await asyncio.to_thread(tables.undo, unit)
+    except Exception:
+        log.exception("bot tables: could not %s %s", "settle" if committed else "undo", unit)
 
 
 def _attachments(message: UserMessage) -> list[Attachment]:

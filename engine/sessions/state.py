@@ -41,6 +41,7 @@ class SessionState:
     system_prompt: str = ""
     variables: dict[str, Value] = field(default_factory=dict)
     role_names: list[str] | None = None  # None: every role
+    turns: int = 0  # committed turns: a turn's bot-table writes are journalled as turn n+1
     other_sessions: Callable[[str, str], Value] | None = field(default=None, repr=False,
                                                                compare=False)
 
@@ -164,7 +165,7 @@ class SessionState:
 
 _PLAIN = ("id", "bot_name", "user_id", "user_name", "user_email", "user_phone", "channel",
           "language", "contexts", "context_name", "tools", "kbs", "websites", "model",
-          "system_prompt", "role_names")
+          "system_prompt", "role_names", "turns")
 
 
 def _suggestion(s: Suggestion) -> dict[str, str]:

@@ -273,11 +273,22 @@ class TurnBuffer:
         self._dialogs[session_id] = None
 
     async def flush(self, session_id: str) -> None:
+        """Commit the session's pending writes in one transaction.
+
+        If the commit fails (disk full...), nothing of it was stored, so the cached state and
+        dialog are dropped too: the session is read back as the database has it, the state
+        before the turn, instead of living on in memory until a restart takes it back.
+        """
         pending = self._pending.pop(session_id, None)
         if pending is None:
             return
-        await self.store.commit(session_id, pending.state, pending.messages, pending.dialog,
-                                pending.dialog_changed)
+        try:
+            await self.store.commit(session_id, pending.state, pending.messages, pending.dialog,
+                                    pending.dialog_changed)
+        except BaseException:
+            self._states.pop(session_id, None)
+            self._dialogs.pop(session_id, None)
+            raise
 
     async def flush_all(self) -> None:
         for session_id in list(self._pending):
