@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.basic import ast, values
 from engine.basic.builtins import FUNCTIONS
 from engine.basic.errors import BasicNameError, BasicTypeError
+from engine.basic.exprcompat import COMPAT_FORMS, CompatForms
 from engine.basic.program import Eval
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ _ZERO_ARG = frozenset({"NOW", "TODAY", "RND", "PI", "GUID", "UUID"})
 _ERR_ALIASES = {"err_number": "number", "err_description": "description"}
 
 
-class ExpressionCompiler:
+class ExpressionCompiler(CompatForms):
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
@@ -186,6 +187,8 @@ class ExpressionCompiler:
             return self._iif(node)
         if name == "_DIM_ARRAY":
             return self._dim_array(node)
+        if name in COMPAT_FORMS:
+            return getattr(self, COMPAT_FORMS[name])(node)  # type: ignore[no-any-return]
         if self.scope.procedure(key) is not None and not (
             self.scope.is_own_function(key) and not node.parens
         ):
@@ -198,6 +201,7 @@ class ExpressionCompiler:
         if (self.scope.is_declared(key) or self.scope.is_local(key)) and len(node.args) == 1:
             return self._index(ast.Index(ast.Name(key), node.args[0]))
         shown = node.written or name
+        self._report_unknown(f"unknown function '{shown}'", node, shown)
         return _raiser(BasicNameError(f"unknown function '{shown}'"))
 
     def _call_builtin(self, name: str, args: tuple[ast.Expr, ...], written: str) -> Eval:

@@ -22,6 +22,7 @@ class ParseError(Exception):
         self.line = line
         self.col = col
         self.width = width
+        self.in_expression = False  # raised inside an expression that had begun (§D2)
 
 
 class Cursor:
@@ -119,18 +120,44 @@ class ExpressionParser:
     def __init__(self, sink: DiagnosticSink) -> None:
         self.sink = sink
         self.in_with = 0
+        self.list_depth = 0  # > 0 inside argument lists and literals, where "," separates
 
     # precedence levels, lowest first
     def expr(self, c: Cursor) -> ast.Expr:
+        """An expression; ``c ? a : b`` and ``a ?? b`` bind loosest (compatibility E3)."""
+        try:
+            condition = self._nullish(c)
+            if not c.at_op("?"):
+                return condition
+            c.next()
+            then = self.expr(c)
+            c.expect_op(":")
+            otherwise = self.expr(c)
+        except ParseError as err:
+            err.in_expression = True
+            raise
+        return ast.Call("IIF", (condition, then, otherwise), left_line(condition),
+                        left_col(condition), "?:")
+
+    def _nullish(self, c: Cursor) -> ast.Expr:
+        left = self._or(c)
+        while c.at_op("??"):
+            c.next()
+            left = ast.Call("_NULLISH", (left, self._or(c)), left_line(left), left_col(left),
+                            "??")
+        return left
+
+    def _or(self, c: Cursor) -> ast.Expr:
         left = self._and(c)
-        while c.at_word("OR", "XOR"):
-            op = c.next().upper
+        while c.at_word("OR", "XOR") or c.at_op("||"):
+            token = c.next()
+            op = "OR" if token.kind == OP else token.upper
             left = ast.Binary(op, left, self._and(c), left_line(left), left_col(left))
         return left
 
     def _and(self, c: Cursor) -> ast.Expr:
         left = self._not(c)
-        while c.at_word("AND"):
+        while c.at_word("AND") or c.at_op("&&"):
             c.next()
             left = ast.Binary("AND", left, self._not(c), left_line(left), left_col(left))
         return left
@@ -159,6 +186,10 @@ class ExpressionParser:
                 c.next()
                 word = c.next().upper
                 left = self._like_in(c, word, left, True, line, col)
+            elif (infix := _infix_test(c)) is not None:
+                name, size = infix
+                c.pos += size
+                left = ast.Call(name, (left, self._concat(c)), line, col, name)
             elif token.is_word("IS"):
                 c.next()
                 negate = c.accept_word("NOT")
@@ -202,6 +233,9 @@ class ExpressionParser:
         return left
 
     def _unary(self, c: Cursor) -> ast.Expr:
+        if c.at_op("!"):  # JavaScript's "!" binds like a unary minus (compatibility E3)
+            token = c.next()
+            return ast.Unary("NOT", self._unary(c), token.line, token.col)
         if c.at_op("-", "+"):
             token = c.next()
             operand = self._unary(c)
@@ -220,10 +254,16 @@ class ExpressionParser:
     def _postfix(self, c: Cursor) -> ast.Expr:
         node = self.primary(c)
         while True:
-            if c.at_op(".") and c.peek(1) is not None and c.peek(1).kind == NAME:  # type: ignore[union-attr]
-                c.next()
+            if c.at_op(".", "?.") and c.peek(1) is not None and c.peek(1).kind == NAME:  # type: ignore[union-attr]
+                optional = c.next().value == "?."
                 name = c.next()
-                node = ast.Member(node, str(name.value), name.line, name.col)
+                after = c.peek()
+                if after is not None and after.is_op("(") and not after.space_before:
+                    node = self._method(c, node, name, optional)
+                else:
+                    node = ast.Member(node, str(name.value), name.line, name.col)
+            elif c.at_op("?.") and c.peek(1) is not None and c.peek(1).is_op("["):  # type: ignore[union-attr]
+                c.next()
             elif c.at_op("["):
                 c.next()
                 index = self.expr(c)
@@ -231,6 +271,15 @@ class ExpressionParser:
                 node = ast.Index(node, index, left_line(node), left_col(node))
             else:
                 return node
+
+    def _method(self, c: Cursor, node: ast.Expr, name: Token, optional: bool) -> ast.Expr:
+        """``s.trim()``, ``a?.join(",")``: a method call (compatibility E3), compiled through
+        the method table of :mod:`engine.basic.methods`."""
+        c.next()
+        args = self._items(c, ")")
+        kind = "_OPTMETHOD" if optional else "_METHOD"
+        return ast.Call(kind, (node, ast.Literal(str(name.value)), *args), name.line, name.col,
+                        str(name.value))
 
     # primaries ---------------------------------------------------------------------------
     def primary(self, c: Cursor) -> ast.Expr:
@@ -287,8 +336,12 @@ class ExpressionParser:
         if word in ("NEW_OBJECT", "NEW_ARRAY", "CREATE_OBJECT"):
             c.next()
             return self._constructor(c, word, token)
-        if word == "FORMAT" and c.peek(1, ) is not None and not c.peek(1).is_op("("):  # type: ignore[union-attr]
-            return self._format_as(c, token)
+        if word == "FORMAT" and starts_operand(after) and not after.is_op("("):  # type: ignore[union-attr]
+            return self._format(c, token)
+        if word == "GET":
+            session = self._session_value(c, token)
+            if session is not None:
+                return session
         phrase = self._multi_word_call(c)
         if phrase is not None:
             return self._call(c, phrase, token, phrase.lower())
@@ -304,18 +357,38 @@ class ExpressionParser:
             args = self._items(c, ")")
         return ast.Call(name, tuple(args), token.line, token.col, name)
 
-    def _format_as(self, c: Cursor, token: Token) -> ast.Expr:
+    def _format(self, c: Cursor, token: Token) -> ast.Expr:
+        """``FORMAT x AS p``, ``FORMAT x, p`` and ``FORMAT x`` (compatibility E2). The comma
+        form is read only outside argument lists and literals, where a comma separates items."""
         c.next()
         value = self._concat(c)
-        c.expect_word("AS")
-        pattern_token = c.peek()
-        if pattern_token is not None and pattern_token.kind == NAME:
-            c.next()
-            pattern: ast.Expr = ast.Literal(str(pattern_token.value), pattern_token.line,
-                                            pattern_token.col)
-        else:
+        if c.accept_word("AS"):
+            pattern_token = c.peek()
+            if pattern_token is not None and pattern_token.kind == NAME:
+                c.next()
+                pattern: ast.Expr = ast.Literal(str(pattern_token.value), pattern_token.line,
+                                                pattern_token.col)
+            else:
+                pattern = self._concat(c)
+        elif self.list_depth == 0 and c.accept_op(","):
             pattern = self._concat(c)
+        else:
+            return ast.Call("FORMAT", (value,), token.line, token.col, "FORMAT")
         return ast.Call("FORMAT", (value, pattern), token.line, token.col, "FORMAT")
+
+    def _session_value(self, c: Cursor, token: Token) -> ast.Expr | None:
+        """``GET "session.k"`` and ``GET SESSION "k"`` inside an expression (compatibility
+        E4): the value keyword with one argument, read up to the next comparison."""
+        after = c.peek(1)
+        if after is not None and after.kind == STRING:
+            c.next()
+            return ast.Call("GET", (self._concat(c),), token.line, token.col, "GET")
+        if after is not None and after.is_word("SESSION") and starts_operand(c.peek(2)) \
+                and not c.peek(2).is_op("("):  # type: ignore[union-attr]
+            c.pos += 2
+            return ast.Call("GET_SESSION", (self._concat(c),), token.line, token.col,
+                            "GET SESSION")
+        return None
 
     def _multi_word_call(self, c: Cursor) -> str | None:
         """``GET BOT MEMORY(`` and friends: a multi-word value keyword directly before ``(``."""
@@ -342,11 +415,15 @@ class ExpressionParser:
 
     def _items(self, c: Cursor, closer: str) -> list[ast.Expr]:
         items: list[ast.Expr] = []
-        while not c.accept_op(closer):
-            items.append(self.expr(c))
-            if not c.accept_op(","):
-                c.expect_op(closer)
-                break
+        self.list_depth += 1
+        try:
+            while not c.accept_op(closer):
+                items.append(self.expr(c))
+                if not c.accept_op(","):
+                    c.expect_op(closer)
+                    break
+        finally:
+            self.list_depth -= 1
         return items
 
     def _map(self, c: Cursor, start: Token) -> ast.Expr:
@@ -361,7 +438,11 @@ class ExpressionParser:
                 c.pos -= 1
                 raise c.error("expected a key")
             c.expect_op(":")
-            pairs.append((key, self.expr(c)))
+            self.list_depth += 1
+            try:
+                pairs.append((key, self.expr(c)))
+            finally:
+                self.list_depth -= 1
             if not c.accept_op(","):
                 c.expect_op("}")
                 break
@@ -393,6 +474,42 @@ class ExpressionParser:
         self.sink.warning(f"'${{{part.source}}}' is not an expression; kept as text",
                           part.line, max(part.col - 2, 1))
         return "${" + part.source + "}"
+
+
+# words that continue a statement after an operand, so never start one (FORMAT then THEN…)
+_CLAUSE_WORDS = frozenset({
+    "THEN", "ELSE", "TO", "STEP", "AS", "WHERE", "WITH", "BY", "ORDER", "LIMIT", "INTO",
+    "VALUES", "FROM", "USING", "REFRESH", "TIMEOUT", "EACH", "DO", "UNTIL", "WHILE",
+    "CONTAINS", "STARTS", "ENDS", "STARTSWITH", "ENDSWITH", "DEFAULT", "FIRST", "LAST",
+})
+
+
+def starts_operand(token: Token | None) -> bool:
+    """Whether ``token`` can begin the operand of a keyword written without parentheses."""
+    if token is None:
+        return False
+    if token.kind in (NUMBER, STRING):
+        return True
+    if token.kind == NAME:
+        word = token.upper
+        return word not in _CLAUSE_WORDS and (word not in _RESERVED or word in (
+            "NOT", "TRUE", "FALSE", "NULL", "NOTHING"))
+    return token.kind == OP and token.value in ("(", "{")
+
+
+def _infix_test(c: Cursor) -> tuple[str, int] | None:
+    """``a CONTAINS b``, ``a STARTS WITH b``, ``a ENDS WITH b`` (compatibility E5): the
+    built-in that gives the meaning and how many words the operator spans."""
+    token = c.peek()
+    if token is None or token.kind != NAME:
+        return None
+    word = token.upper
+    if word in ("CONTAINS", "STARTSWITH", "ENDSWITH"):
+        return word, 1
+    after = c.peek(1)
+    if word in ("STARTS", "ENDS") and after is not None and after.is_word("WITH"):
+        return word + "WITH", 2
+    return None
 
 
 def _is_number(node: ast.Literal) -> bool:

@@ -20,10 +20,13 @@ STRING = "string"
 OP = "op"
 
 _BINARY_TRAILERS = frozenset(
-    {",", "+", "-", "*", "/", "\\", "^", "&", "=", "<>", "<", ">", "<=", ">=", "==", "!="}
+    {",", "+", "-", "*", "/", "\\", "^", "&", "=", "<>", "<", ">", "<=", ">=", "==", "!=",
+     "&&", "||", "??"}
 )
 _WORD_TRAILERS = frozenset({"AND", "OR", "XOR", "MOD"})
-_TWO_CHAR_OPS = frozenset({"<>", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "&=", "\\="})
+# "&&", "||", "??" and "?." are the JavaScript-flavoured operators (docs/basic-compatibility.md)
+_TWO_CHAR_OPS = frozenset({"<>", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "&=", "\\=",
+                           "&&", "||", "??", "?."})
 _ONE_CHAR_OPS = frozenset("+-*/\\^&=<>()[]{},.:;#?!$@%|")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$", "`": "`"}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -36,6 +39,8 @@ _BLOCK_START = re.compile(r"[ \t]*BEGIN[ \t_]+(TALK|SYSTEM[ \t_]+PROMPT|MAIL)\b"
 # first tokens of a BEGIN line: "_" joins the words like a space (§2.5)
 _BLOCK_HEADS = ("BEGIN", "BEGIN_TALK", "BEGIN_MAIL", "BEGIN_SYSTEM", "BEGIN_SYSTEM_PROMPT")
 _PRAGMA = re.compile(r"[ \t]*#[^\W\d_]")
+# "# text": a comment line, as "#" followed by a letter is a pragma and "#{" a map literal
+_HASH_COMMENT = re.compile(r"[ \t]*#(?![^\W\d_]|\{)")
 _REM = re.compile(r"[ \t]*REM(?![\w])", re.IGNORECASE)
 
 
@@ -126,7 +131,7 @@ class Lexer:
         return LogicalLine(tuple(tokens), start_line)
 
     def _skip_special_line(self) -> bool:
-        """Pragmas (``#word``) and ``REM`` lines are consumed whole."""
+        """Pragmas (``#word``), ``# comment`` and ``REM`` lines are consumed whole."""
         pragma = _PRAGMA.match(self.src, self.i)
         if pragma is not None:
             word = re.match(r"#(\w+)", self.src[pragma.end() - 2 :])
@@ -135,7 +140,7 @@ class Lexer:
             self._skip_to_eol()
             self._newline()
             return True
-        if _REM.match(self.src, self.i):
+        if _REM.match(self.src, self.i) or _HASH_COMMENT.match(self.src, self.i):
             self._skip_to_eol()
             self._newline()
             return True

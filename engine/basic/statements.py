@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
-from engine.basic import ast
+from engine.basic import ast, phrases
 from engine.basic.declarations import DeclarationParser
 from engine.basic.expressions import Cursor, ParseError
 from engine.basic.keywords.catalog import (
@@ -252,6 +252,9 @@ class StatementParser(DeclarationParser):
             if token.is_word("CALL"):
                 c.next()
                 return self.call_statement(c, line, target)
+            known = phrases.known_phrase(self.x, c)  # `SEARCH PRODUCTS q` is not SEARCH
+            if known is not None:
+                return known
             start = c.pos
             phrase, consumed = self.phrase(c, VALUE_KEYWORDS)
             after = c.peek(consumed)
@@ -270,7 +273,8 @@ class StatementParser(DeclarationParser):
                     cmd = self.command_node(phrase, STATEMENTS.get(phrase, "value"), c, line)
                     return ast.KeywordExpr(cmd, token.line, token.col)
                 return expr
-        return self.x.expr(c)
+        # `MAX a, b`, `REWRITE text`: docs/basic-compatibility.md E1, E7
+        return phrases.assignment_value(self.x, c, self.b.stmts_declares)
 
     # -- dialogs -----------------------------------------------------------------------
     def hear(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Hear:
