@@ -71,6 +71,7 @@ class SessionManager:
         self.now = now
         self._locks: dict[str, asyncio.Lock] = {}
         self._recovered: set[str] = set()
+        self._undo_later: dict[str, set[str]] = {}
         self._recovering = asyncio.Lock()
         self._answers: dict[str, asyncio.Task[Any]] = {}
 
@@ -348,8 +349,9 @@ class SessionManager:
             await self._flush(state.id)
         except StorageError as failure:
             log.error("session %s: the turn was not saved: %s", state.id, failure)
-            if wrote:
-                await _finish_unit(tables, unit, committed=False)
+            if wrote and await _finish_unit(tables, unit, committed=False) is not None:
+                # Undoing needs a little space too: retried before the bot's next turn.
+                self._undo_later.setdefault(state.bot_name, set()).add(unit)
             if isinstance(failure, DiskFull):
                 raise DiskFull("your message and the answer were not saved") from failure
             raise
@@ -362,21 +364,38 @@ class SessionManager:
             tables = getattr(self.bots.services(bot), "tables", None)
         except Exception:  # a broken bot fails its turn later, with its own message
             return None
-        if tables is None or not hasattr(tables, "unfinished") or bot in self._recovered:
+        if tables is None or not hasattr(tables, "unfinished"):
+            return tables
+        if bot in self._recovered and not self._undo_later.get(bot):
             return tables
         async with self._recovering:
             if bot not in self._recovered:
-                await self._recover(tables)
+                await self._recover(bot, tables)
                 self._recovered.add(bot)
+            await self._undo_failed_turns(bot, tables)
         return tables
 
-    async def _recover(self, tables: Any) -> None:
+    async def _undo_failed_turns(self, bot: str, tables: Any) -> None:
+        """Undo what turns that failed to commit wrote, before another turn sees their rows.
+
+        While that is impossible (the disk is still full), no turn of the bot runs.
+        """
+        units = self._undo_later.get(bot, set())
+        for unit in sorted(units):
+            failure = await _finish_unit(tables, unit, committed=False)
+            if failure is not None:
+                raise DiskFull("an earlier turn could not be undone yet") from failure
+            units.discard(unit)
+
+    async def _recover(self, bot: str, tables: Any) -> None:
         """Turns of dead processes: final if their session committed them, else undone."""
         for unit in await asyncio.to_thread(tables.unfinished, "turn:"):
             session_id, _, number = unit.removeprefix("turn:").rpartition(":")
             stored = await self.store.load_session(session_id)
             committed = stored is not None and stored.turns >= int(number)
-            await _finish_unit(tables, unit, committed=committed, force=True)
+            failed = await _finish_unit(tables, unit, committed=committed, force=True)
+            if failed is not None and not committed:
+                self._undo_later.setdefault(bot, set()).add(unit)
             log.warning("bot tables: %s %s after a crash", unit,
                         "kept" if committed else "undone")
 
@@ -389,15 +408,19 @@ class SessionManager:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-async def _finish_unit(tables: Any, unit: str, *, committed: bool, force: bool = False) -> None:
-    """Settle or undo a unit's table writes; a failure is logged (the next start retries)."""
+async def _finish_unit(tables: Any, unit: str, *, committed: bool,
+                       force: bool = False) -> Exception | None:
+    """Settle or undo a unit's table writes; a failure is logged and returned."""
     try:
         if committed:
             await asyncio.to_thread(tables.settle, unit, force)
         else:
             await asyncio.to_thread(tables.undo, unit)
-    except Exception:
-        log.exception("bot tables: could not %s %s", "settle" if committed else "undo", unit)
+    except Exception as failure:
+        log.error("bot tables: could not %s %s: %s", "settle" if committed else "undo", unit,
+                  failure)
+        return failure
+    return None
 
 
 def _attachments(message: UserMessage) -> list[Attachment]:
