@@ -71,6 +71,7 @@ class UserMessage:
     active_switchers: tuple[str, ...] = ()
     attachments: tuple[dict[str, Any], ...] = ()
     timestamp: datetime = field(default_factory=datetime.now)
+    form: dict[str, Any] | None = None  # a posted form: {"name": str, "fields": {…}}
 
 
 @dataclass(frozen=True, slots=True)

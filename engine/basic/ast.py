@@ -186,8 +186,10 @@ class Hear:
     target: Target | None
     type_name: str | None  # canonical HEAR type; None with no AS
     menu: tuple[Expr, ...]  # menu options (strings or one array expression)
-    prompt: Expr | None  # ASK prompt
+    prompt: Expr | None  # ASK prompt, or HEAR … WITH / AS "question?" (compat H1)
     line: int
+    default: Expr | None = None  # DEFAULT v: the value of an empty answer
+    free_text: bool = False  # a trailing `, *` option: any answer outside the menu is kept
 
 
 @dataclass(frozen=True, slots=True)

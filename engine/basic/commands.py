@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.basic import ast
 from engine.basic.expressions import Cursor, ExpressionParser, ParseError
+from engine.basic.findforms import find_command
 from engine.basic.lexer import NAME, LogicalLine
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class CommandParser:
         return self._node(phrase, line, args, names=names)
 
     def _cmd_where(self, phrase: str, c: Cursor, line: LogicalLine) -> ast.Command:
+        if phrase == "FIND":
+            return find_command(self, c, line)
         args = self.expr_list(c, ("WHERE",))
         where = self.x.expr(c) if c.accept_word("WHERE") else None
         return self._node(phrase, line, args, where=where)
@@ -123,7 +126,26 @@ class CommandParser:
             return self._push(phrase, c, line)
         if phrase == "WRITE" and not c.done:
             return self._write(phrase, c, line)
+        if phrase == "SET HEADER" and not c.done:
+            return self._set_header(phrase, c, line)
         return self.generic(phrase, c, line)
+
+    def _set_header(self, phrase: str, c: Cursor, line: LogicalLine) -> ast.Command:
+        """``SET HEADER name, value`` and ``SET HEADER name = value`` (compat R4); a bare
+        name may contain ``-`` (``SET HEADER Content-Type = "text/plain"``)."""
+        token = c.peek()
+        separator = next((t for t in c.tokens[c.pos:] if t.is_op("=", ",")), None)
+        if token is not None and token.kind == NAME and separator is not None and \
+                separator.is_op("="):
+            parts: list[str] = []
+            while not c.done and not c.at_op("=", ","):
+                parts.append(str(c.next().value))
+            c.next()
+            return self._node(phrase, line, [ast.Literal("".join(parts)), self.x.expr(c)])
+        name = self.x._concat(c)
+        if not c.accept_op("="):
+            c.expect_op(",")
+        return self._node(phrase, line, [name, self.x.expr(c)])
 
     def _push(self, phrase: str, c: Cursor, line: LogicalLine) -> ast.Command:
         start = c.pos

@@ -11,6 +11,12 @@ from engine.basic.lexer import NAME, STRING, LogicalLine, Token
 from engine.basic.names import column_name, table_name
 from engine.basic.query import ColumnType, FieldDecl, TableDecl
 from engine.basic.schedules import to_cron
+from engine.basic.sqlcolumns import (
+    column_parts,
+    skip_group,
+    sql_quoted_default,
+    table_constraint,
+)
 from engine.basic.tools import ParamSpec
 
 if TYPE_CHECKING:
@@ -24,11 +30,18 @@ _TYPES: dict[str, ColumnType] = {
     "MONEY": "float", "BOOLEAN": "boolean", "BOOL": "boolean", "DATE": "date",
     "DATETIME": "datetime", "TIMESTAMP": "datetime", "JSON": "json", "OBJECT": "json",
     "ARRAY": "json",
+    # SQL spellings found in General Bots packages (compat T1)
+    "NVARCHAR": "text", "NCHAR": "text", "CLOB": "text", "TINYINT": "integer",
+    "BIGSERIAL": "integer", "SMALLSERIAL": "integer", "FLOAT8": "float", "FLOAT4": "float",
+    "TIMESTAMPTZ": "datetime", "JSONB": "json",
 }
+_DYNAMIC_DEFAULTS = frozenset({"NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "TODAY", "UUID",
+                               "GEN_RANDOM_UUID", "GUID", "CURRENT_TIME"})
 
 
 class DeclarationParser(CommandParser):
     b: BlockParser
+    source_lines: list[str]
 
     def raw_text_after(self, token: Token) -> str:
         raise NotImplementedError
@@ -54,7 +67,13 @@ class DeclarationParser(CommandParser):
 
     def _param_clause(self, word: str, c: Cursor, fields: dict[str, object]) -> None:
         if word == "AS":
-            type_name = c.name().upper
+            if c.peek() is not None and c.peek().kind == STRING:  # type: ignore[union-attr]
+                fields["description"] = self.string_arg(c)  # AS "what it is" (compat P1)
+                return
+            token = c.name()
+            # the JSON-schema spelling `number` (lower case) is a number, not BASIC's
+            # integer NUMBER (compat P1)
+            type_name = "FLOAT" if token.value == "number" else token.upper
             if c.accept_word("OF"):
                 fields["item_type"] = c.name().upper
             fields["type"] = type_name
@@ -176,13 +195,15 @@ class DeclarationParser(CommandParser):
         fields: list[FieldDecl] = []
         while self.b.has_line():
             field_line = self.b.advance()
-            fc = Cursor(field_line.tokens, field_line.line)
-            if fc.at_word("END") and fc.peek(1) is not None and fc.peek(1).is_word("TABLE"):  # type: ignore[union-attr]
-                decl = TableDecl(table_name(name), tuple(fields), read_by, write_by, connection,
-                                 line.line)
-                self.b.mod.tables.append(decl)
-                return ast.Nothing(line.line)
-            fields.append(self._field(fc, field_line))
+            for part in column_parts(field_line):  # SQL lists: `a TEXT, b INT` (compat T1)
+                pc = Cursor(part.tokens, part.line)
+                if pc.at_word("END") and pc.peek(1) is not None and pc.peek(1).is_word("TABLE"):  # type: ignore[union-attr]
+                    decl = TableDecl(table_name(name), tuple(fields), read_by, write_by,
+                                     connection, line.line)
+                    self.b.mod.tables.append(decl)
+                    return ast.Nothing(line.line)
+                if not table_constraint(self, pc, part, fields, table_name(name)):
+                    fields.append(self._field(pc, part))
         raise ParseError("'TABLE' without 'END TABLE'", line.line, line.tokens[0].col, 5)
 
     def literal_or_name(self, token: Token) -> str:
@@ -231,6 +252,8 @@ class DeclarationParser(CommandParser):
     def _field_modifier(self, c: Cursor, flags: dict[str, object], line: LogicalLine) -> None:
         word = c.next()
         upper = word.upper
+        if word.is_op(","):  # SQL column lists end each line with a comma (compat T1)
+            return
         if upper == "PRIMARY":
             c.expect_word("KEY")
             flags["key"] = True
@@ -242,12 +265,36 @@ class DeclarationParser(CommandParser):
             c.expect_word("NULL")
             flags["not_null"] = True
         elif upper == "DEFAULT":
-            flags["default"] = self.constant(c)
+            self._default(c, word, flags, line)
+        elif upper == "GENERATED":
+            self.sink.warning("generated column: its value is not computed; it is stored "
+                              "like a plain column", line.line, word.col)
+            c.pos = len(c.tokens)
         elif upper in ("READ", "WRITE"):
             c.expect_word("BY")
             flags[f"{upper.lower()}_by"] = _roles(self.string_arg(c))
         else:
             self.sink.warning(f"column modifier '{word.value}' ignored", line.line, word.col)
+            skip_group(c)
+
+    def _default(self, c: Cursor, word: Token, flags: dict[str, object],
+                 line: LogicalLine) -> None:
+        """``DEFAULT literal``; SQL's ``DEFAULT 'x'`` (a quote the lexer read as a comment)
+        and ``DEFAULT NOW()``-style functions (accepted, no default: compat T1)."""
+        token = c.peek()
+        if token is None:
+            quoted = sql_quoted_default(self.source_lines[word.line - 1], word.end_col)
+            if quoted is None:
+                raise c.error("expected a default value")
+            flags["default"] = quoted
+            return
+        if token.kind == NAME and token.upper in _DYNAMIC_DEFAULTS:
+            c.next()
+            skip_group(c)
+            self.sink.warning(f"DEFAULT {token.upper}() is not applied: give the value when "
+                              "saving the row", line.line, token.col)
+            return
+        flags["default"] = self.constant(c)
 
 
 def _roles(text: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from engine.basic import ast, values
 from engine.basic.builtins import FUNCTIONS
 from engine.basic.errors import BasicNameError, BasicTypeError
 from engine.basic.exprcompat import COMPAT_FORMS, CompatForms
+from engine.basic.predefined import predefined
 from engine.basic.program import Eval
 
 if TYPE_CHECKING:
@@ -94,6 +95,9 @@ class ExpressionCompiler(CompatForms):
         if key == "err" or (key in _ERR_ALIASES and not self.scope.is_declared(key)):
             return None
         if self.scope.is_local(key):
+        reader = predefined(key)  # user, username, hour… (docs/basic-compatibility.md R1)
+        if reader is not None:
+            return reader
             return key, True
         proc = self.scope.procedure(key)
         if proc is not None and proc.is_function:

@@ -140,7 +140,9 @@ class FlowCompiler(TargetCompiler, KeywordCompiler):
         store = self.store(stmt.target) if stmt.target is not None else None
         menu = [self.expr(m) for m in stmt.menu]
         prompt = self.expr(stmt.prompt) if stmt.prompt is not None else None
-        self.em.emit(HearInstr(store, stmt.type_name, menu, prompt), stmt.line)
+        default = self.expr(stmt.default) if stmt.default is not None else None
+        self.em.emit(HearInstr(store, stmt.type_name, menu, prompt, default, stmt.free_text),
+                     stmt.line)
 
     # -- IF / SELECT ---------------------------------------------------------------------
     def _if(self, stmt: ast.If) -> None:

@@ -55,14 +55,17 @@ class CallInstr:
 class HearInstr:
     """HEAR / ASK: offer the menu, suspend, validate the answer, re-prompt (§5.3)."""
 
-    __slots__ = ("menu", "prompt", "store", "type_name")
+    __slots__ = ("default", "free_text", "menu", "prompt", "store", "type_name")
 
     def __init__(self, store: Store | None, type_name: str | None, menu: list[Eval],
-                 prompt: Eval | None) -> None:
+                 prompt: Eval | None, default: Eval | None = None,
+                 free_text: bool = False) -> None:
         self.store = store
         self.type_name = type_name
         self.menu = menu
         self.prompt = prompt
+        self.default = default  # DEFAULT v: an empty answer takes v (compat H1)
+        self.free_text = free_text  # `, *`: an answer outside the menu is kept as typed
 
     def __call__(self, f: Frame) -> int:
         vm = f.vm
@@ -89,7 +92,12 @@ class HearInstr:
         state = vm.waiting or {"attempts": 0, "options": None}
         options = state.get("options")
         answer = message.text.strip()
+        if answer == "" and self.default is not None and not message.attachments:
+            self._accept(f, self.default(f))
+            return None
         ok, value = self._check(vm, answer, options, message)
+        if not ok and self.free_text and answer:
+            ok, value = True, answer
         if ok:
             self._accept(f, value)
             return None

@@ -12,12 +12,13 @@ from __future__ import annotations
 from engine.basic import ast
 from engine.basic.blocks import BlockParser
 from engine.basic.diagnostics import Diagnostic, DiagnosticSink
+from engine.basic.joinlines import join_where_continuations
 from engine.basic.lexer import LogicalLine, tokenize
 
 
 def parse(source: str, strict: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
     """Parse a whole file. ``strict`` is the bot-wide ``basic-strict`` setting."""
     sink = DiagnosticSink()
-    lines: list[LogicalLine] = tokenize(source, sink)
+    lines: list[LogicalLine] = join_where_continuations(tokenize(source, sink))
     module = BlockParser(lines, sink, source, strict).module()
     return module, sink.sorted()

@@ -150,8 +150,8 @@ class StatementParser(DeclarationParser):
         try:
             return build()  # type: ignore[operator, no-any-return]
         except ParseError as err:
-            if self.b.mod.strict:
-                raise
+            if self.b.mod.strict or err.in_expression:
+                raise  # a broken expression is an error (docs/basic-compatibility.md D2)
             self.sink.warning(f"skipped statement: {err.message}", err.line, err.col, err.width)
             return ast.Unknown(line.tokens[0].upper, line.line, line.tokens[0].col)
 

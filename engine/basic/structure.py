@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from engine.basic import ast
 from engine.basic.blocks import closer_of
 from engine.basic.expressions import Cursor, ParseError
+from engine.basic.formsubmit import parse_on_form
 from engine.basic.lexer import NAME, NUMBER, LogicalLine
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ def parse(sp: StatementParser, word: str, c: Cursor, line: LogicalLine) -> ast.S
     if word == "END" and not _is_bare_end(c):
         return False
     after = c.peek(1)
-    if word == "ON" and not (after is not None and after.is_word("ERROR", "EVENT", "EMAIL")):
+    if word == "ON" and not (after is not None and
+                             after.is_word("ERROR", "EVENT", "EMAIL", "FORM")):
         return False
     if word == "SELECT" and c.peek(1) is None:
         return False
@@ -125,10 +127,17 @@ def _inline(sp: StatementParser, tokens: list, line: LogicalLine) -> ast.Stmt | 
 
 # -- loops ---------------------------------------------------------------------------------
 def _for(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
-    if c.accept_word("EACH"):
+    each = c.accept_word("EACH")
+    start = c.pos
+    if not each:  # `FOR x IN list` is FOR EACH (compat L2)
+        sp.target(c)
+        each = c.at_word("IN")
+        c.pos = start
+    if each:
         var = sp.target(c)
         c.expect_word("IN")
-        iterable = sp.x.expr(c)
+        iterable = _iterable(sp, c, line)
+        c.accept_word("DO")
         c.expect_end()
         body = sp.b.nested(frozenset({"NEXT", "END FOR"}), "FOR")
         _close_for(sp, line, var)
@@ -143,6 +152,19 @@ def _for(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
     body = sp.b.nested(frozenset({"NEXT", "END FOR"}), "FOR")
     _close_for(sp, line, var)
     return ast.For(var, start, end, step, tuple(body), line.line)
+
+
+def _iterable(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Expr:
+    """FOR EACH's collection: an expression or a value keyword (`IN FIND "t" WHERE …`),
+    optionally followed by ``LAST n`` (the last n elements, compat L2)."""
+    value = sp.right_side(c, line, None)
+    if isinstance(value, ast.Hear | ast.CallProc):
+        raise ParseError("FOR EACH cannot wait for input", line.line, 1)
+    if c.accept_word("LAST"):
+        count = sp.x.expr(c)
+        negative = ast.Unary("-", count, line.line, 1)
+        value = ast.Call("SLICE", (value, negative), line.line, 1)
+    return value
 
 
 def _close_for(sp: StatementParser, line: LogicalLine, var: ast.Target) -> None:
@@ -160,6 +182,7 @@ def _close_for(sp: StatementParser, line: LogicalLine, var: ast.Target) -> None:
 
 def _while(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
     condition = sp.x.expr(c)
+    c.accept_word("DO")  # `WHILE cond DO` (compat L2)
     c.expect_end()
     body = sp.b.nested(frozenset({"WEND", "END WHILE"}), "WHILE")
     if sp.b.expect_closer(line, frozenset({"WEND", "END WHILE"}), "WHILE") is None:
@@ -314,6 +337,9 @@ def _on(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt | None:
         return _on_error(c, line)
     if word == "EMAIL":
         return sp.on_email(c, line)
+    if word == "FORM":
+        parse_on_form(sp, c, line)
+        return None
     event = sp.x.expr(c)
     if not isinstance(event, ast.Literal) or not isinstance(event.value, str):
         raise ParseError("ON EVENT needs the event name as a string", line.line,
@@ -346,6 +372,8 @@ def _on_error(c: Cursor, line: LogicalLine) -> ast.Stmt:
 
 # -- jumps -------------------------------------------------------------------------------
 def _exit(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
+    if c.done:  # a bare EXIT ends the script, like END (compat L1)
+        return ast.End(line.line)
     return _jump(sp, c, line, ast.Exit, ("FOR", "WHILE", "DO", "SUB", "FUNCTION"))
 
 
@@ -400,7 +428,8 @@ def _end(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
 
 
 def _call(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
-    return sp.call_statement(c, line)
+    call = sp.call_statement(c, line)
+    return call.command if isinstance(call, ast.KeywordExpr) else call
 
 
 def _dim(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:

@@ -648,7 +648,8 @@ def weekday(d: date) -> int:
 
 
 def get_member(obj: Value, name: str) -> Value:
-    """``obj.name``; unknown properties of arrays, strings and dates read as null."""
+    """``obj.name``; unknown properties of arrays, strings and dates read as null, except that
+    on an array of maps (a FIND result) they read the first map (compat R5)."""
     t = type(obj)
     if t is dict:
         return map_get(obj, name)
@@ -658,7 +659,11 @@ def get_member(obj: Value, name: str) -> Value:
         prop = _DATE_PROPERTIES.get(name.lower())
         return None if prop is None else prop(obj)
     if t is list or t is str:
-        return len(obj) if name.lower() == "length" else None
+        if name.lower() == "length":
+            return len(obj)
+        if t is list and obj and type(obj[0]) is dict:
+            return map_get(obj[0], name)  # a FIND result used as a row (compat R5)
+        return None
     raise BasicTypeError(f"cannot read property '{name}' of {type_name(obj)}")
 
 

@@ -105,13 +105,16 @@ class VM(RunSetup):
         self.frames = [frame]
         return self._go()
 
-    def start_handler(self, program: Program, handler: ProcCode, event: Any) -> Outcome:
-        """Run one ``ON EVENT`` handler of ``program`` in a run of its own (§9.7)."""
+    def start_handler(self, program: Program, handler: ProcCode, event: Any,
+                      extra_globals: dict[str, Any] | None = None) -> Outcome:
+        """Run one ``ON EVENT`` handler of ``program`` in a run of its own (§9.7);
+        ``extra_globals`` (a form's fields) come after the config parameters."""
         self._resumed_at = time.monotonic()
         from engine.basic.runs import config_parameters
 
         global_vars = config_parameters(self.host.config)
         frame = Frame(self, program, handler.code, {"event": event}, global_vars, handler, True)
+        global_vars.update(extra_globals or {})
         self.frames = [frame]
         return self._go()
 

@@ -148,6 +148,11 @@ class SessionManager:
         compiled = self.bots.bot(state.bot_name)
         if message.context_name:
             state.activate_context(message.context_name)
+        if message.form is not None:  # ON FORM SUBMIT handlers (docs/basic-compatibility.md)
+            from engine.sessions.forms import submit_form
+
+            await submit_form(self, state, compiled, message.form)
+            return
         if message.message_type == MessageType.TOOL:
             await self._record(state, "user", message.content, message.message_type)
             await self.run_tool_button(state, compiled, message.content.strip(), {})

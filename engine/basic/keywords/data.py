@@ -11,6 +11,7 @@ from engine.basic import values
 from engine.basic.builtins.rows import merge_lists
 from engine.basic.errors import BasicTypeError, DataError
 from engine.basic.filters import parse_filter, query_from_map, query_from_pair
+from engine.basic.findforms import apply_clauses
 from engine.basic.keywords.registry import Invocation, keyword
 from engine.basic.query import (
     ALL_ROWS,
@@ -46,8 +47,14 @@ def _table(call: Invocation) -> str:
 
 
 @keyword("FIND")
-def find(vm: VM, call: Invocation) -> list[dict[str, Any]]:
-    return vm.host.data.find(_table(call), selection(call))
+def find(vm: VM, call: Invocation) -> Any:
+    if not call.clauses:
+        return vm.host.data.find(_table(call), selection(call))
+    query, first = apply_clauses(selection(call), call.clauses)
+    rows = vm.host.data.find(_table(call), query)
+    if first:
+        return rows[0] if rows else None
+    return rows
 
 
 @keyword("SEARCH")
@@ -102,7 +109,11 @@ def delete(vm: VM, call: Invocation) -> Any:
 
 
 @keyword("SET")
-def set_rows(vm: VM, call: Invocation) -> int:
+def set_rows(vm: VM, call: Invocation) -> Any:
+    first = call.arg(0)
+    if len(call.args) == 2 and type(first) is str and first.lower().startswith("session."):
+        vm.host.session.set(first[len("session."):], call.arg(1))  # compat R4
+        return None
     if len(call.args) != 3:
         raise DataError('SET needs "table", filter, "col = value, …"')
     query = selection(Invocation(call.args[:2], {}, call.command, call.frame))

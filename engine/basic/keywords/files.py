@@ -10,7 +10,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.basic import values
-from engine.basic.errors import BasicPermissionError, BasicTypeError
+from engine.basic.errors import BasicPermissionError, BasicTypeError, BasicValueError
+from engine.basic.keywords.api import api_call, is_api_path
 from engine.basic.keywords.registry import Invocation, keyword
 
 if TYPE_CHECKING:
@@ -135,17 +136,26 @@ def http_call(vm: VM, method: str, url: str, body: Any) -> Any:
 @keyword("GET")
 def get(vm: VM, call: Invocation) -> Any:
     """§9.2: ``session.…`` reads the session, ``scheme://`` is a URL, else a drive file."""
+    if call.arg(0) is None:  # an unset variable must not read the drive's root (compat R3)
+        raise BasicValueError("GET needs a URL, a session key or a file path, not null")
     target = values.text(call.arg(0))
     if target.lower().startswith("session."):
         return vm.host.session.get(target[len("session."):])
     if _SCHEME.match(target):
         return http_call(vm, "GET", target, None)
+    if is_api_path(target):
+        return api_call(vm, "GET", target, None)
+    if not target.strip():
+        raise BasicValueError("GET needs a URL, a session key or a file path, not \"\"")
     return vm.host.drive.read_text(target)
 
 
 @keyword("POST", "PUT", "PATCH")
 def send(vm: VM, call: Invocation) -> Any:
-    return http_call(vm, call.command.keyword, values.text(call.arg(0)), call.arg(1))
+    url = values.text(call.arg(0))
+    if is_api_path(url):
+        return api_call(vm, call.command.keyword, url, call.arg(1))
+    return http_call(vm, call.command.keyword, url, call.arg(1))
 
 
 @keyword("DELETE HTTP")

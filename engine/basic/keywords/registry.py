@@ -60,6 +60,7 @@ def load_all() -> None:
     """Import every built-in keyword module (each registers its handlers)."""
     from engine.basic.keywords import (  # noqa: F401
         ai,
+        api,
         data,
         dialog,
         files,

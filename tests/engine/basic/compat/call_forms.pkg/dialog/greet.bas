@@ -1,0 +1,3 @@
+PARAM who AS STRING
+PARAM times AS INTEGER
+RETURN "hi " + who + " x" + times

@@ -1,0 +1,3 @@
+TALK "[" + email + "]"
+email = "other@example.com"
+TALK email
