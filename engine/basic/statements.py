@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from engine.basic import ast, phrases
 from engine.basic.declarations import DeclarationParser
 from engine.basic.expressions import Cursor, ParseError
+from engine.basic.hearforms import hear_form
 from engine.basic.keywords.catalog import (
     CLAUSES,
     STATEMENT_VALUE_KEYWORDS,
@@ -282,41 +283,11 @@ class StatementParser(DeclarationParser):
             if c.done:
                 raise c.error("HEAR needs a variable")
             target = self.target(c)
-        type_name, menu = self.hear_as(c, line)
-        c.expect_end()
-        return ast.Hear(target, type_name, tuple(menu), None, line.line)
+        return hear_form(self, c, target, None, line)
 
     def ask(self, c: Cursor, target: ast.Target | None, line: LogicalLine) -> ast.Hear:
         prompt = self.x.expr(c)
-        type_name, menu = self.hear_as(c, line)
-        c.expect_end()
-        return ast.Hear(target, type_name, tuple(menu), prompt, line.line)
-
-    def hear_as(self, c: Cursor, line: LogicalLine) -> tuple[str | None, list[ast.Expr]]:
-        from engine.basic.validators import canonical_type
-
-        if not c.accept_word("AS"):
-            return None, []
-        token = c.peek()
-        if token is None:
-            raise c.error("expected a type or menu after AS")
-        single_name = token.kind == NAME and c.peek(1) is None
-        if single_name:
-            canonical = canonical_type(str(token.value))
-            if canonical is not None:
-                c.next()
-                return canonical, []
-            if token.upper in ("LOGIN", "AUTH"):
-                c.next()
-                self.sink.warning(f"HEAR type {token.upper} is not supported; read as TEXT",
-                                  token.line, token.col)
-                return "TEXT", []
-            if not self.b.stmts_declares(str(token.value)):
-                c.next()
-                self.sink.warning(f"unknown HEAR type '{token.value}'; read as TEXT",
-                                  token.line, token.col, token.end_col - token.col)
-                return "TEXT", []
-        return None, self.expr_list(c)
+        return hear_form(self, c, target, prompt, line)
 
     # -- structure ---------------------------------------------------------------------
     def structural(self, word: str, c: Cursor, line: LogicalLine) -> ast.Stmt | bool | None:
@@ -360,13 +331,16 @@ class StatementParser(DeclarationParser):
             j += 1
         return False
 
-    def call_statement(self, c: Cursor, line: LogicalLine,
-                       target: ast.Target | None = None) -> ast.CallProc:
+    def call_statement(self, c: Cursor, line: LogicalLine, target: ast.Target | None = None
+                       ) -> ast.CallProc | ast.KeywordExpr:
         token = c.next()
         script = False
         if token.kind == STRING:
             name = "".join(p for p in token.value if isinstance(p, str))  # type: ignore[attr-defined]
             script = True
+            if name.startswith("/"):  # CALL "/api/…", args: Hearth's REST API (compat C1)
+                return self._call_api(c, line, token)
+            c.accept_op(",")  # CALL "script.bas", args (compat C1)
         elif token.kind == NAME:
             name = str(token.value)
             while self._hyphen_continues(c):
@@ -382,6 +356,14 @@ class StatementParser(DeclarationParser):
             name = name[:-4]
             script = True
         return ast.CallProc(name.lower(), tuple(args), line.line, script, target)
+
+    def _call_api(self, c: Cursor, line: LogicalLine, token: Token) -> ast.KeywordExpr:
+        c.pos -= 1
+        url = self.x.primary(c)
+        args = self.expr_list(c) if c.accept_op(",") else []
+        c.expect_end()
+        cmd = ast.Command("CALL API", (url, *args), line=line.line, col=token.col)
+        return ast.KeywordExpr(cmd, token.line, token.col)
 
     @staticmethod
     def _hyphen_continues(c: Cursor) -> bool:
