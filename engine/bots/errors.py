@@ -5,3 +5,7 @@ from engine.errors import EngineError
 
 class BotError(EngineError):
     """A bot is missing, misnamed or cannot be installed."""
+
+
+class UnknownBot(BotError):
+    """No installed bot has the name asked for (or the name is not a bot name at all)."""

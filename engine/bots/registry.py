@@ -19,7 +19,7 @@ from typing import Any
 from engine.basic.diagnostics import Diagnostic
 from engine.basic.program import Program
 from engine.bots.config import BotConfig
-from engine.bots.errors import BotError
+from engine.bots.errors import BotError, UnknownBot
 from engine.bots.host import BotServices, compile_options
 from engine.bots.package import BotPackage
 
@@ -54,17 +54,26 @@ class BotRegistry:
 
     # -- discovery ---------------------------------------------------------------------------
     def names(self) -> list[str]:
+        """The installed bots: ``NAME.gbai`` folders whose NAME is a valid bot name."""
         if not self.bots_dir.is_dir():
             return []
         return sorted(p.name[:-5] for p in self.bots_dir.iterdir()
-                      if p.is_dir() and p.name.lower().endswith(".gbai"))
+                      if p.suffix.lower() == ".gbai" and _NAME.fullmatch(p.name[:-5])
+                      and p.is_dir())
 
     def package(self, name: str) -> BotPackage:
-        root = self.bots_dir / f"{name}.gbai"
-        if not root.is_dir():
-            installed = ", ".join(self.names()) or "none"
-            raise BotError(f"no bot named '{name}' (installed: {installed})")
-        return BotPackage.at(root)
+        """The installed bot called ``name``; :class:`UnknownBot` for anything else.
+
+        The name is looked up among the installed names, never joined into a path: a name
+        holding ``/``, ``..`` or an encoded separator cannot reach a folder that is not an
+        installed bot (such as a ``.gbai`` folder uploaded into a bot's drive).
+        """
+        if isinstance(name, str) and _NAME.fullmatch(name) and self.bots_dir.is_dir():
+            for root in self.bots_dir.iterdir():
+                if root.name[:-5] == name and root.suffix.lower() == ".gbai" and root.is_dir():
+                    return BotPackage.at(root)
+        shown = ", ".join(self.names()) or "none"
+        raise UnknownBot(f"no bot named {str(name)[:80]!r} (installed: {shown})")
 
     def default_package(self) -> BotPackage | None:
         root = self.bots_dir / "default.gbai"
@@ -72,8 +81,10 @@ class BotRegistry:
 
     # -- compiled bots and services ------------------------------------------------------------
     def bot(self, name: str) -> CompiledBot:
+        """The compiled installed bot ``name`` (:class:`UnknownBot` if there is none)."""
         if name not in self._compiled:
-            self._compiled[name] = self._compile(self.package(name))
+            package = self.package(name)
+            self._compiled[package.name] = self._compile(package)
         return self._compiled[name]
 
     def services(self, name: str) -> BotServices:
@@ -147,7 +158,7 @@ class BotRegistry:
         self.bots_dir.mkdir(parents=True, exist_ok=True)
         async for changes in awatch(self.bots_dir, stop_event=stop, debounce=300):
             for bot in sorted(self._bots_in(changes)):
-                if (self.bots_dir / f"{bot}.gbai").is_dir():
+                if bot in self.names():
                     await changed(bot, self.reload(bot))
 
     def _bots_in(self, changes: Any) -> set[str]:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from engine.server.admission import Admission
 from engine.server.metrics import ServerMetrics, resident_memory_bytes
 from engine.server.middleware import cors_headers, cors_preflight, errors_and_metrics, rate_limit
 from engine.server.options import ServerOptions
+from engine.server.protocol import HANDLER_ARGS
 from engine.server.ratelimit import TokenBucketLimiter
 from engine.server.routes import all_routes
 from engine.server.routing import Route, register
@@ -32,9 +34,12 @@ async def build_app(engine: Engine, options: ServerOptions | None = None) -> web
     tokens = TokenService(StaticSecret(secret), access_ttl=options.access_ttl,
                           refresh_ttl=options.refresh_ttl)
     app = web.Application(middlewares=[errors_and_metrics, cors_preflight, rate_limit],
-                          client_max_size=options.max_upload_bytes)
-    app[STATE] = ServerState(engine, options, accounts, tokens, _metrics(engine),
-                             TokenBucketLimiter(options.rate_per_second, options.rate_burst))
+                          client_max_size=options.max_upload_bytes,
+                          handler_args=HANDLER_ARGS)
+    admission = Admission(options.max_turns_in_flight)
+    app[STATE] = ServerState(engine, options, accounts, tokens, _metrics(engine, admission),
+                             TokenBucketLimiter(options.rate_per_second, options.rate_burst),
+                             admission)
     routes = all_routes()
     app[ROUTES] = routes
     register(app, routes)
@@ -42,8 +47,10 @@ async def build_app(engine: Engine, options: ServerOptions | None = None) -> web
     return app
 
 
-def _metrics(engine: Engine) -> ServerMetrics:
+def _metrics(engine: Engine, admission: Admission) -> ServerMetrics:
     metrics = ServerMetrics()
+    metrics.gauges["turns_in_flight"] = lambda: float(admission.in_flight)
+    metrics.counters["turns_shed_total"] = lambda: float(admission.shed)
     llm: Any = getattr(engine, "llm_metrics", None)  # engine.llm.metrics.LlmMetrics, if wired
 
     def llm_counter(name: str) -> float:

@@ -14,6 +14,8 @@ from engine.server.errors import BadRequest, PayloadTooLarge
 from engine.server.state import state_of
 
 M = TypeVar("M", bound=BaseModel)
+MAX_JSON_DEPTH = 64
+"""How deeply arrays and objects may nest in a JSON body (deeper ones are refused, 400)."""
 
 
 def _default(value: Any) -> Any:
@@ -56,17 +58,56 @@ async def read_body(request: web.Request, limit: int | None = None) -> bytes:
 async def read_json(request: web.Request, model: type[M]) -> M:
     """The body validated by ``model`` (unknown fields refused); errors name the field."""
     raw = await read_body(request)
-    if not raw.strip():
-        raw = b"{}"
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the body is not valid JSON", code="invalid_json") from None
+    data = parse_json(raw) if raw.strip() else {}
     try:
         return model.model_validate(data)
     except ValidationError as error:
         raise BadRequest("the body is not valid", code="validation",
                          details={"errors": _problems(error)}) from None
+
+
+class TooDeep(BadRequest):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH` (parsing it would exhaust the stack)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the JSON nests deeper than {MAX_JSON_DEPTH} levels",
+                         code="invalid_json", details={"limit": MAX_JSON_DEPTH})
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """The JSON value of a request body or frame; :class:`BadRequest` (``invalid_json``) when
+    it is not JSON or nests deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise TooDeep() from None
+    except ValueError:
+        raise BadRequest("the body is not valid JSON", code="invalid_json") from None
+    if _brackets(raw) > MAX_JSON_DEPTH and nesting(value) > MAX_JSON_DEPTH:
+        raise TooDeep()
+    return value
+
+
+def _brackets(raw: bytes | str) -> int:
+    if isinstance(raw, bytes):
+        return raw.count(b"[") + raw.count(b"{")
+    return raw.count("[") + raw.count("{")
+
+
+def nesting(value: Any, stop: int = MAX_JSON_DEPTH) -> int:
+    """How deeply lists and dicts nest in ``value`` (without recursion; stops counting
+    beyond ``stop``)."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, list | dict):
+            deepest = max(deepest, depth)
+            if depth > stop:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _problems(error: ValidationError) -> list[dict[str, str]]:

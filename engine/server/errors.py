@@ -15,17 +15,21 @@ Every error a client sees, whatever raised it, is::
     ├── Conflict                         409     conflict
     ├── PayloadTooLarge                  413     payload_too_large
     ├── RateLimited                      429     rate_limited (Retry-After header)
-    └── Unavailable                      503     unavailable
+    ├── Unavailable                      503     unavailable
+    │   └── Busy                         503     busy (Retry-After header)
+    └── InsufficientStorage              507     disk_full
 
-Foreign exceptions are mapped at the boundary by :func:`translate` (middleware): aiohttp's
-HTTP exceptions keep their status; engine errors become 404 (a missing bot, session or drive
-file), 403 (a BASIC permission error: table roles, the drive jail) or 400 (any other
-``EngineError``, whose message is safe to show); anything else is a 500 ``internal`` whose
-message never reveals internals.
+Foreign exceptions are mapped at the boundary by :func:`translate` (middleware), by type:
+aiohttp's HTTP exceptions keep their status; engine errors become 404 (a missing bot, session
+or drive file), 403 (a BASIC permission error: table roles, the drive jail), 507 (the disk is
+full: ``DiskFull`` or an ``OSError`` ENOSPC/EDQUOT), 503 (no embedding model for a knowledge
+base) or 400 (any other ``EngineError``, whose message is safe to show); anything else is a
+500 ``internal`` whose message never reveals internals.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 from typing import Any
 
@@ -102,6 +106,26 @@ class Unavailable(ApiError):
     status, code = 503, "unavailable"
 
 
+class Busy(Unavailable):
+    """The server is at its limit of turns in flight: shed, to be retried shortly."""
+
+    code = "busy"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__("the server is busy, retry shortly",
+                         details={"retry_after": retry_after},
+                         headers={"Retry-After": str(retry_after)})
+
+
+class InsufficientStorage(ApiError):
+    status, code = 507, "disk_full"
+
+
+EMBEDDING_HINT = ("the knowledge base needs the embedding model: run "
+                  "`hearth models pull all-minilm-l6-v2` and try again")
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None
                ) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
@@ -133,10 +157,17 @@ def translate(error: BaseException) -> web.Response:
         return error_response(status, _HTTP_CODES.get(status, "bad_request"),
                               "malformed request")
     from engine.basic.errors import BasicPermissionError, FileError
-    from engine.bots.errors import BotError
-    from engine.sessions.errors import SessionError
+    from engine.bots.errors import UnknownBot
+    from engine.kb.errors import EmbedderError
+    from engine.sessions.errors import UnknownSession
+    from engine.storage.errors import DiskFull
 
-    if isinstance(error, BotError | SessionError) and error.message.startswith("no "):
+    if isinstance(error, DiskFull) or (isinstance(error, OSError)
+                                       and error.errno in _DISK_FULL):
+        return InsufficientStorage("disk full: free some space and try again").response()
+    if isinstance(error, EmbedderError):
+        return Unavailable(EMBEDDING_HINT).response()
+    if isinstance(error, UnknownBot | UnknownSession):
         return error_response(404, "not_found", error.message)
     if isinstance(error, BasicPermissionError):
         return error_response(403, "forbidden", error.message)

@@ -46,8 +46,10 @@ async def errors_and_metrics(request: web.Request, handler: Handler) -> web.Stre
     except Exception as error:
         reply = translate(error)
         status = reply.status
-        if status >= 500 and not isinstance(error, ApiError):
+        if status == 500 and not isinstance(error, ApiError):
             log.exception("unhandled error on %s %s", request.method, request.path)
+        elif status >= 500:
+            log.warning("%s %s: %s", request.method, request.path, reply.text)
         return reply
     finally:
         elapsed = time.perf_counter() - started

@@ -55,6 +55,9 @@ class ServerOptions:
     refresh_ttl: int = 30 * 86400
     turn_timeout: float = 120.0
     """How long a REST or OpenAI call waits for the bot's answer."""
+    max_turns_in_flight: int = 64
+    """Turns (messages, sessions opened, webhook and tool runs) running at once; more are
+    refused with 503 and Retry-After instead of queueing without bound."""
     secret: SecretSource | None = None
     """Where the JWT signing secret comes from (default: the OS keyring)."""
     knowledge: KnowledgeProvider | None = None

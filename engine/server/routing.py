@@ -19,7 +19,8 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel
 
-from engine.server.errors import Forbidden, Unauthorized
+from engine.bots.errors import UnknownBot
+from engine.server.errors import Forbidden, NotFound, Unauthorized
 from engine.server.security.accounts import KEY_PREFIX
 from engine.server.security.principal import Principal, Role
 from engine.server.state import ServerState, state_of
@@ -90,9 +91,12 @@ async def _admit(request: web.Request, access: Access) -> Principal:
 
 
 def _bot_allows(state: ServerState, bot: str, key: str) -> bool:
+    """Whether the installed bot ``bot`` lets anonymous callers in; 404 for no such bot."""
     try:
         value = state.engine.bots.bot(bot).config.get(key, "false")
-    except Exception:  # an unknown bot: the handler reports it once the caller is known
+    except UnknownBot:
+        raise NotFound(f"no bot named {bot[:80]!r}") from None
+    except Exception:  # a bot that cannot be compiled lets nobody in anonymously
         return False
     return str(value).strip().lower() in ("true", "yes", "1", "on")
 
@@ -106,13 +110,27 @@ async def authenticate(request: web.Request, state: ServerState, *,
     token = _presented(request, allow_query)
     if token is None:
         return None
+    if not token.isascii() or not token.isprintable():  # bytes no credential is made of
+        raise Unauthorized("invalid credentials", code="invalid_token")
     if token.startswith(KEY_PREFIX):
         key = await state.accounts.check_key(token)
         if key is None:
             raise Unauthorized("invalid API key", code="invalid_token")
-        return Principal(key.username, key.role, "api_key")
+        return Principal(key.username, await _current_role(state, key.username, key.role),
+                         "api_key")
     claims = state.tokens.verify(token)
-    return Principal(claims.subject, claims.role, "token")
+    account = await state.accounts.current(claims.subject)
+    if account is None or not account.accepts(claims):
+        raise Unauthorized("the token was revoked", code="invalid_token")
+    return Principal(claims.subject, min(claims.role, account.role), "token")
+
+
+async def _current_role(state: ServerState, username: str, role: Role) -> Role:
+    """``role``, capped by the account's role now; 401 when the account is gone."""
+    account = await state.accounts.current(username)
+    if account is None:
+        raise Unauthorized("the account no longer exists", code="invalid_token")
+    return min(role, account.role)
 
 
 def _presented(request: web.Request, allow_query: bool) -> str | None:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from engine.server.app import build_app
 from engine.server.options import ServerOptions
+from engine.server.protocol import HearthRunner
 from engine.server.tls import server_context
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ async def start_server(engine: Engine, host: str = "127.0.0.1", port: int = 8080
                        ) -> RunningServer:
     """Serve ``engine`` (already open) on ``host:port`` (0 picks a free port)."""
     app = await build_app(engine, options)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+    runner = HearthRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     context = None
     if tls:

@@ -78,6 +78,10 @@ class UserCreate(Strict):
     role: RoleName = "user"
 
 
+class UserUpdate(Strict):
+    role: RoleName
+
+
 class UserList(Strict):
     users: list[Account]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from engine.server.admission import Admission
 from engine.server.metrics import ServerMetrics
 from engine.server.options import Knowledge, ServerOptions, engine_knowledge
 from engine.server.ratelimit import TokenBucketLimiter
@@ -25,6 +26,7 @@ class ServerState:
     tokens: TokenService
     metrics: ServerMetrics
     limiter: TokenBucketLimiter
+    admission: Admission
 
     async def knowledge(self, bot: str) -> Knowledge | None:
         if self.options.knowledge is not None:

@@ -33,7 +33,7 @@ from engine.events import (
     UserMessage,
 )
 from engine.sessions.bridge import Emit, RunOutput, response, run_in_thread
-from engine.sessions.errors import SessionError
+from engine.sessions.errors import SessionError, UnknownSession
 from engine.sessions.state import SessionState
 from engine.sessions.store import (
     ChatMessage,
@@ -99,7 +99,7 @@ class SessionManager:
     async def state(self, session_id: str) -> SessionState:
         state = await self.store.load_session(session_id)
         if state is None:
-            raise SessionError(f"no session '{session_id}'")
+            raise UnknownSession(f"no session '{session_id}'")
         return state
 
     async def history(self, session_id: str, limit: int = 200) -> list[ChatMessage]:

@@ -13,11 +13,15 @@ from engine.server.security.principal import Role
 from engine.server.state import ServerState, state_of
 
 
-async def _issue(state: ServerState, username: str, role: Role) -> dict[str, object]:
-    pair = state.tokens.issue(username, role)
-    await state.accounts.record_refresh(pair.refresh_jti, username, pair.refresh_expires_at)
+async def _issue(state: ServerState, username: str, family: str = "") -> dict[str, object]:
+    """A token pair for the account as it is now; ``family``: the login it continues."""
     account = await state.accounts.user(username)
-    assert account is not None
+    current = await state.accounts.current(username)
+    if account is None or current is None:
+        raise Unauthorized("the account no longer exists", code="invalid_token")
+    pair = state.tokens.issue(username, current.role, current.token_version)
+    await state.accounts.record_refresh(pair.refresh_jti, username, pair.refresh_expires_at,
+                                        family)
     return {**pair.to_json(), "user": account.to_json()}
 
 
@@ -28,19 +32,21 @@ async def login(request: web.Request) -> web.Response:
     account = await state.accounts.verify_password(body.username, body.password)
     if account is None:
         raise Unauthorized("wrong username or password", code="invalid_credentials")
-    return json_response(await _issue(state, account.username, account.role))
+    return json_response(await _issue(state, account.username))
 
 
 async def refresh(request: web.Request) -> web.Response:
-    """A new token pair for a refresh token; each refresh token works once."""
+    """A new token pair for a refresh token; each refresh token works once, and using one a
+    second time revokes its whole family and every token of the account."""
     body = await read_json(request, schemas.RefreshRequest)
     state = state_of(request)
     claims = state.tokens.verify(body.refresh_token, kind="refresh")
-    account = await state.accounts.user(claims.subject)
-    if account is None or not await state.accounts.consume_refresh(claims.jti, claims.subject):
+    account = await state.accounts.current(claims.subject)
+    family = await state.accounts.consume_refresh(claims.jti, claims.subject)
+    if account is None or family is None or not account.accepts(claims):
         raise Unauthorized("the refresh token was revoked or already used",
                            code="invalid_token")
-    return json_response(await _issue(state, account.username, account.role))
+    return json_response(await _issue(state, claims.subject, family))
 
 
 async def logout(request: web.Request) -> web.Response:
@@ -48,7 +54,7 @@ async def logout(request: web.Request) -> web.Response:
     body = await read_json(request, schemas.RefreshRequest)
     state = state_of(request)
     claims = state.tokens.verify(body.refresh_token, kind="refresh")
-    await state.accounts.consume_refresh(claims.jti, claims.subject)
+    await state.accounts.end_family(claims.jti, claims.subject)
     return no_content()
 
 
@@ -102,6 +108,19 @@ async def create_user(request: web.Request) -> web.Response:
     return json_response(account.to_json(), status=201)
 
 
+async def set_role(request: web.Request) -> web.Response:
+    """Change an account's role; its tokens and API keys carry the new role from its next
+    request on."""
+    body = await read_json(request, schemas.UserUpdate)
+    username = request.match_info["username"]
+    if username == principal_of(request).user_id:
+        raise BadRequest("you cannot change your own role")
+    account = await state_of(request).accounts.set_role(username, Role.parse(body.role))
+    if account is None:
+        raise NotFound(f"no user named '{username}'")
+    return json_response(account.to_json())
+
+
 async def remove_user(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     if username == principal_of(request).user_id:
@@ -131,6 +150,8 @@ ROUTES = [
           responses={200: schemas.UserList}),
     Route("POST", "/api/users", create_user, "admin", "Create an account", "users",
           body=schemas.UserCreate, responses={201: schemas.Account}),
+    Route("PUT", "/api/users/{username}", set_role, "admin", "Change an account's role",
+          "users", body=schemas.UserUpdate, responses={200: schemas.Account}),
     Route("DELETE", "/api/users/{username}", remove_user, "admin", "Remove an account",
           "users", responses={204: None}),
 ]

@@ -38,7 +38,8 @@ from engine.events import (
     ToolExecution,
     TurnFinished,
 )
-from engine.server.errors import ApiError, BadRequest, Forbidden, error_body
+from engine.server.bodies import TooDeep, parse_json
+from engine.server.errors import ApiError, BadRequest, Busy, Forbidden, error_body
 from engine.server.routes.common import compiled_bot, may_see, session_roles
 from engine.server.routing import Param, Route, principal_of
 from engine.server.security.principal import Principal
@@ -101,11 +102,18 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         raise UpgradeRequired("this route needs a WebSocket upgrade")
     principal, session_id, resumed = await _session(state.engine, principal, bot,
                                                     request.query.get("session_id"))
-    await ws.prepare(request)
+    connection = ChatConnection(state, ws, principal, bot, session_id)
+    if not resumed:
+        state.admission.enter()  # start.bas is a turn: refused (503) before the upgrade
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        if not resumed:
+            state.admission.leave()
+        raise
     state.metrics.ws_connections += 1
     try:
-        await ChatConnection(state, ws, principal, bot, session_id).run(
-            resumed, request.remote or "?")
+        await connection.run(resumed, request.remote or "?")
     finally:
         state.metrics.ws_connections -= 1
     return ws
@@ -153,7 +161,7 @@ class ChatConnection:
                 else:
                     self._spawn(self.engine.open_session(
                         self.bot, user_id=self.principal.user_id, session_id=self.session_id,
-                        channel="web", roles=session_roles(self.principal)))
+                        channel="web", roles=session_roles(self.principal)), holds_slot=True)
                 await self._receive(client)
                 if self.sends:
                     await asyncio.wait(self.sends, timeout=_DRAIN_ON_CLOSE)
@@ -197,8 +205,10 @@ class ChatConnection:
                                   {"retry_after": max(1, round(wait))})
                 continue
             try:
-                self._handle(UserFrame.model_validate(json.loads(message.data)))
-            except (ValueError, ValidationError) as problem:
+                self._handle(UserFrame.model_validate(parse_json(message.data)))
+            except (TooDeep, Busy) as refused:  # Busy: no slot for a turn, come back later
+                await self._error(refused.code, refused.message, refused.details)
+            except (BadRequest, ValueError, ValidationError) as problem:
                 detail = str(problem).splitlines()[0][:200]
                 await self._error(BadRequest.code, "not a valid UserMessage frame",
                                   {"reason": detail})
@@ -207,13 +217,18 @@ class ChatConnection:
         kind = MessageType(user.message_type)
         if kind is MessageType.CANCEL:
             self.engine.cancel(self.session_id)
+        self.state.admission.enter()  # Busy when the server is at its limit of turns
         self._spawn(self.engine.send(self.session_id, user.content, kind,
                                      media_url=user.media_url, context_name=user.context_name,
-                                     active_switchers=tuple(user.active_switchers)))
+                                     active_switchers=tuple(user.active_switchers)),
+                    holds_slot=True)
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Any, *, holds_slot: bool = False) -> None:
+        """Run ``work`` (a turn); ``holds_slot``: it was admitted, leave when it ends."""
         task = asyncio.ensure_future(work)
         self.sends.add(task)
+        if holds_slot:
+            task.add_done_callback(lambda _: self.state.admission.leave())
         task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[Any]) -> None:

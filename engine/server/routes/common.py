@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from engine.bots.errors import BotError
+from engine.bots.errors import UnknownBot
 from engine.bots.registry import CompiledBot
 from engine.server.errors import NotFound
 from engine.server.routing import principal_of
@@ -14,10 +14,11 @@ from engine.sessions.state import SessionState
 
 
 def compiled_bot(state: ServerState, name: str) -> CompiledBot:
+    """The installed bot ``name`` (looked up by name, never as a path), else 404."""
     try:
         return state.engine.bots.bot(name)
-    except BotError:
-        raise NotFound(f"no bot named '{name}'") from None
+    except UnknownBot:
+        raise NotFound(f"no bot named {name[:80]!r}") from None
 
 
 def bot_of(request: web.Request) -> CompiledBot:

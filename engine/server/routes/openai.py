@@ -63,13 +63,14 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, schemas.ChatCompletionRequest)
     bot = compiled_bot(state_of(request), body.model).package.name
     text = _last_user_text(body)
-    session_id = await _session(request, bot)
-    completion = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-    if body.stream:
-        return await _stream(request, bot, session_id, text, completion)
     state = state_of(request)
-    turn, _ = await run_turn(state.engine, session_id, lambda: state.engine.send(
-        session_id, text), timeout=state.options.turn_timeout)
+    with state.admission.slot():
+        session_id = await _session(request, bot)
+        completion = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        if body.stream:
+            return await _stream(request, bot, session_id, text, completion)
+        turn, _ = await run_turn(state.engine, session_id, lambda: state.engine.send(
+            session_id, text), timeout=state.options.turn_timeout)
     return json_response(_completion(completion, bot, turn, text),
                          headers={SESSION_HEADER: session_id})
 

@@ -36,9 +36,10 @@ async def open_session(request: web.Request) -> web.Response:
     bot = bot_of(request)
     state, principal = state_of(request), principal_of(request)
     session_id = uuid.uuid4().hex
-    turn, _ = await run_turn(state.engine, session_id, lambda: state.engine.open_session(
-        bot.package.name, user_id=principal.user_id, session_id=session_id, channel="api",
-        roles=session_roles(principal)), timeout=state.options.turn_timeout)
+    with state.admission.slot():
+        turn, _ = await run_turn(state.engine, session_id, lambda: state.engine.open_session(
+            bot.package.name, user_id=principal.user_id, session_id=session_id, channel="api",
+            roles=session_roles(principal)), timeout=state.options.turn_timeout)
     body = {**turn.to_json(), "bot": bot.package.name, "user_id": principal.user_id}
     return json_response(body, status=201)
 
@@ -74,10 +75,11 @@ async def send_message(request: web.Request) -> web.Response:
     session = await visible_session(request, request.match_info["session_id"])
     body = await read_json(request, schemas.MessageIn)
     state = state_of(request)
-    turn, _ = await run_turn(state.engine, session.id, lambda: state.engine.send(
-        session.id, body.content, MessageType(body.message_type),
-        context_name=body.context_name, active_switchers=tuple(body.active_switchers),
-        media_url=body.media_url), timeout=state.options.turn_timeout)
+    with state.admission.slot():
+        turn, _ = await run_turn(state.engine, session.id, lambda: state.engine.send(
+            session.id, body.content, MessageType(body.message_type),
+            context_name=body.context_name, active_switchers=tuple(body.active_switchers),
+            media_url=body.media_url), timeout=state.options.turn_timeout)
     return json_response(turn.to_json())
 
 

@@ -28,9 +28,10 @@ async def run_tool(request: web.Request) -> web.Response:
         raise NotFound(f"no tool named '{name}' in bot '{bot.package.name}'")
     body = await read_json(request, schemas.ToolRun)
     principal = principal_of(request)
-    run = await run_script(state_of(request).engine, bot.package.name, program, channel="api",
-                           user_id=principal.user_id, roles=principal.table_roles(),
-                           arguments=body.arguments)
+    with state_of(request).admission.slot():
+        run = await run_script(state_of(request).engine, bot.package.name, program,
+                               channel="api", user_id=principal.user_id,
+                               roles=principal.table_roles(), arguments=body.arguments)
     result = None if run.error else run.outcome.result
     return json_response({"tool": program.name, "result": result, "output": run.said,
                           "error": run.error})

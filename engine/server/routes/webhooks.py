@@ -10,7 +10,8 @@ has ``webhook-anonymous,true``.
 
 from __future__ import annotations
 
-import json
+import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,13 +19,16 @@ from aiohttp import web
 
 from engine.basic.program import Program
 from engine.bots.registry import CompiledBot
-from engine.server.bodies import dumps, read_body
-from engine.server.errors import ApiError, NotFound
+from engine.server.bodies import TooDeep, dumps, parse_json, read_body
+from engine.server.errors import ApiError, BadRequest, NotFound
 from engine.server.routes.common import bot_of
 from engine.server.routing import Route
 from engine.server.scripts import run_script
 from engine.server.state import state_of
 
+log = logging.getLogger("hearth.server")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _HIDDEN_HEADERS = frozenset({"authorization", "x-api-key", "cookie"})
 _FIXED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection",
                             "content-type"})
@@ -47,8 +51,10 @@ async def _request_value(request: web.Request) -> dict[str, Any]:
     body: Any = None
     if text:
         try:
-            body = json.loads(text)
-        except ValueError:
+            body = parse_json(text)
+        except TooDeep:
+            raise
+        except BadRequest:
             body = text
     return {
         "method": request.method,
@@ -63,8 +69,10 @@ async def _request_value(request: web.Request) -> dict[str, Any]:
 async def webhook(request: web.Request) -> web.Response:
     bot = bot_of(request)
     program = _program(bot, request.match_info["name"])
-    run = await run_script(state_of(request).engine, bot.package.name, program,
-                           channel="webhook", request=await _request_value(request))
+    value = await _request_value(request)
+    with state_of(request).admission.slot():
+        run = await run_script(state_of(request).engine, bot.package.name, program,
+                               channel="webhook", request=value)
     if run.error is not None:
         raise ScriptFailed(run.error)
     return _response(run.outcome.result)
@@ -88,7 +96,8 @@ def _response(result: Any) -> web.Response:
 def _with_body(status: int, body: Any, headers: Mapping[Any, Any], *,
                text: bool = True) -> web.Response:
     """``text``: a string body is sent as text (a ``status`` map's body), else as JSON."""
-    extra = {str(k): str(v) for k, v in headers.items() if str(k).lower() not in _FIXED_HEADERS}
+    extra = {str(k): str(v) for k, v in headers.items()
+             if str(k).lower() not in _FIXED_HEADERS and _valid_header(str(k), str(v))}
     if body is None or status == 204:
         return web.Response(status=status, headers=extra)
     if isinstance(body, str) and text:
@@ -104,3 +113,12 @@ ROUTES = [
     Route("GET", _PATH, webhook, "webhook", "Call a BASIC WEBHOOK script", "webhooks",
           responses={200: "any", 204: None}),
 ]
+
+
+def _valid_header(name: str, value: str) -> bool:
+    """A header the script may set: a token name, a value without control characters (a CR or
+    LF would split the response). Others are left out and logged for the bot's designer."""
+    if _TOKEN.fullmatch(name) and not _CONTROL.search(value):
+        return True
+    log.warning("webhook response header %r left out: invalid name or value", name[:80])
+    return False

@@ -1,5 +1,12 @@
 """Local accounts and API keys, stored in the engine database.
 
+Every request is checked against the account's current state (:meth:`AccountStore.current`):
+a removed account's tokens stop working at once, a demoted account loses its rights at once,
+and raising the account's ``token_version`` voids every token issued before. The state is
+cached per process and the cache entry is dropped on every change made through the store;
+changes made by another process (the ``hearth users`` command) are seen within
+``STATE_TTL`` seconds.
+
 Passwords are argon2id hashes (argon2-cffi), computed on a worker thread: hashing takes tens
 of milliseconds by design and must not stall the event loop. API keys are 256-bit random
 secrets shown once (``hk_<id>_<secret>``); only their SHA-256 is stored, which is enough for
@@ -13,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,23 +29,31 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from engine.errors import EngineError
 from engine.server.security.principal import Role
+from engine.server.security.tokens import Claims
 from engine.storage.db.protocol import Database
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MIN_PASSWORD = 8
 KEY_PREFIX = "hk_"
+STATE_TTL = 1.0
+STATE_CACHE = 4096
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS server_users (
         username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
-        created_at TEXT NOT NULL)""",
+        created_at TEXT NOT NULL, token_version INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS server_api_keys (
         id TEXT PRIMARY KEY, username TEXT NOT NULL, name TEXT NOT NULL,
         secret_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS server_api_keys_user ON server_api_keys (username)",
     """CREATE TABLE IF NOT EXISTS server_refresh_tokens (
         jti TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0)""",
+        revoked INTEGER NOT NULL DEFAULT 0, family TEXT NOT NULL DEFAULT '')""",
+]
+# Columns added after the first release: (table, column, definition) for older databases.
+ADDED_COLUMNS = [
+    ("server_users", "token_version", "INTEGER NOT NULL DEFAULT 0"),
+    ("server_refresh_tokens", "family", "TEXT NOT NULL DEFAULT ''"),
 ]
 
 
@@ -54,6 +70,22 @@ class Account:
     def to_json(self) -> dict[str, str]:
         return {"username": self.username, "role": self.role.label,
                 "created_at": self.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """What a request is checked against: the account's role now, the version every token
+    must carry, and when the account was created (older tokens belong to a removed
+    account of the same name)."""
+
+    role: Role
+    token_version: int
+    created: int  # seconds since the epoch
+
+    def accepts(self, claims: Claims) -> bool:
+        """Whether a token still speaks for this account: issued at its current version,
+        and not before the account was created (to a removed account of the same name)."""
+        return claims.version == self.token_version and claims.issued_at >= self.created
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +117,59 @@ class AccountStore:
         self.hasher = hasher or PasswordHasher()
         # Checking an unknown user still costs one hash, so timing does not reveal names.
         self._dummy = self.hasher.hash(secrets.token_hex(8))
+        self._states: dict[str, tuple[AccountState | None, float]] = {}
 
     async def install(self) -> None:
         for statement in SCHEMA:
             await self.db.execute(statement)
+        for table, column, definition in ADDED_COLUMNS:
+            if column not in await self._columns(table):
+                await self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+    async def _columns(self, table: str) -> set[str]:
+        if self.db.dialect == "sqlite":
+            rows = await self.db.fetch_all(f"PRAGMA table_info({table})")
+            return {str(r["name"]) for r in rows}
+        rows = await self.db.fetch_all(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            (table,))
+        return {str(r["column_name"]) for r in rows}
+
+    # -- the state every request is checked against ---------------------------------------
+    async def current(self, username: str) -> AccountState | None:
+        """The account's current role and token version; None when it does not exist."""
+        now = time.monotonic()
+        cached = self._states.get(username)
+        if cached is not None and now - cached[1] < STATE_TTL:
+            return cached[0]
+        row = await self.db.fetch_one(
+            "SELECT role, token_version, created_at FROM server_users WHERE username = ?",
+            (username,))
+        state = None if row is None else AccountState(
+            Role.parse(row["role"]), int(row["token_version"]),
+            int(datetime.fromisoformat(row["created_at"]).timestamp()))
+        if len(self._states) >= STATE_CACHE:
+            self._states.clear()
+        self._states[username] = (state, now)
+        return state
+
+    def _changed(self, username: str) -> None:
+        self._states.pop(username, None)
+
+    async def set_role(self, username: str, role: Role) -> Account | None:
+        """Give the account another role (effective on its next request); None if unknown."""
+        changed = await self.db.execute("UPDATE server_users SET role = ? WHERE username = ?",
+                                        (role.label, username))
+        self._changed(username)  # API keys are capped by the account's role when checked
+        return await self.user(username) if changed else None
+
+    async def revoke_tokens(self, username: str) -> None:
+        """Void every token issued to the account so far (access and refresh alike)."""
+        await self.db.execute("UPDATE server_users SET token_version = token_version + 1 "
+                              "WHERE username = ?", (username,))
+        await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ?",
+                              (username,))
+        self._changed(username)
 
     # -- users ---------------------------------------------------------------------------
     async def add_user(self, username: str, password: str, role: Role) -> Account:
@@ -103,6 +184,7 @@ class AccountStore:
         await self.db.execute(
             "INSERT INTO server_users (username, password_hash, role, created_at) "
             "VALUES (?, ?, ?, ?)", (username, hashed, role.label, created))
+        self._changed(username)
         return Account(username, role, created)
 
     async def user(self, username: str) -> Account | None:
@@ -123,6 +205,7 @@ class AccountStore:
         await self.db.execute("DELETE FROM server_api_keys WHERE username = ?", (username,))
         await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ?",
                               (username,))
+        self._changed(username)
         return removed > 0
 
     async def verify_password(self, username: str, password: str) -> Account | None:
@@ -183,14 +266,43 @@ class AccountStore:
                       row["created_at"])
 
     # -- refresh tokens ------------------------------------------------------------------
-    async def record_refresh(self, jti: str, username: str, expires_at: int) -> None:
+    async def record_refresh(self, jti: str, username: str, expires_at: int,
+                             family: str = "") -> None:
+        """Remember an issued refresh token; ``family`` is the jti of the login it descends
+        from (its own jti for a login)."""
         await self.db.execute(
-            "INSERT INTO server_refresh_tokens (jti, username, expires_at) VALUES (?, ?, ?)",
-            (jti, username, expires_at))
+            "INSERT INTO server_refresh_tokens (jti, username, expires_at, family) "
+            "VALUES (?, ?, ?, ?)", (jti, username, expires_at, family or jti))
 
-    async def consume_refresh(self, jti: str, username: str) -> bool:
-        """Revoke a refresh token; True when it was valid (each one works exactly once)."""
+    async def consume_refresh(self, jti: str, username: str) -> str | None:
+        """Use a refresh token once: its family when it was valid, else None.
+
+        A refresh token presented a second time was stolen or replayed: the whole family
+        (the newer tokens too) is revoked, and so is every token of the account, since an
+        access token issued from the stolen family cannot be told from the others.
+        """
+        row = await self.db.fetch_one(
+            "SELECT family FROM server_refresh_tokens WHERE jti = ? AND username = ?",
+            (jti, username))
+        if row is None:
+            return None
         changed = await self.db.execute(
             "UPDATE server_refresh_tokens SET revoked = 1 "
             "WHERE jti = ? AND username = ? AND revoked = 0", (jti, username))
-        return changed > 0
+        family = str(row["family"]) or jti
+        if changed:
+            return family
+        await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 WHERE family = ?",
+                              (family,))
+        await self.revoke_tokens(username)
+        return None
+
+    async def end_family(self, jti: str, username: str) -> None:
+        """Log out: the refresh token and every token of its family stop working."""
+        row = await self.db.fetch_one(
+            "SELECT family FROM server_refresh_tokens WHERE jti = ? AND username = ?",
+            (jti, username))
+        family = str(row["family"]) if row is not None and row["family"] else jti
+        await self.db.execute(
+            "UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ? "
+            "AND (jti = ? OR family = ?)", (username, jti, family))

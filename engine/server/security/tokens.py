@@ -2,8 +2,10 @@
 
 The secret is generated on first start and stored under the keyring service ``hearth``
 (name ``server-jwt-secret``); tests point ``keyring`` at a file backend under HEARTH_HOME.
-Access tokens are short-lived and trusted until they expire; refresh tokens are recorded
-and each one can be used once (rotation), so a stolen refresh token is detected by use.
+Access tokens are short-lived; each carries the account's ``token_version`` (``ver``), which
+the server compares with the account's current state on every request, so removing an
+account or revoking its tokens takes effect at once. Refresh tokens are recorded and each one
+can be used once (rotation), so a stolen refresh token is detected by use.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class Claims:
     role: Role
     kind: str  # access | refresh
     jti: str
+    version: int = 0  # the account's token_version when the token was issued
+    issued_at: int = 0
 
 
 class TokenService:
@@ -94,19 +98,20 @@ class TokenService:
         self.refresh_ttl = refresh_ttl
         self.clock = clock
 
-    def issue(self, subject: str, role: Role) -> TokenPair:
+    def issue(self, subject: str, role: Role, version: int = 0) -> TokenPair:
+        """A new access and refresh token pair for the account at ``version``."""
         now = int(self.clock())
         jti = uuid.uuid4().hex
         access = self._encode(subject, role, "access", now, now + self.access_ttl,
-                              uuid.uuid4().hex)
+                              uuid.uuid4().hex, version)
         refresh_exp = now + self.refresh_ttl
-        refresh = self._encode(subject, role, "refresh", now, refresh_exp, jti)
+        refresh = self._encode(subject, role, "refresh", now, refresh_exp, jti, version)
         return TokenPair(access, refresh, self.access_ttl, jti, refresh_exp)
 
     def _encode(self, subject: str, role: Role, kind: str, now: int, exp: int,
-                jti: str) -> str:
+                jti: str, version: int) -> str:
         claims = {"sub": subject, "role": role.label, "typ": kind, "iat": now, "exp": exp,
-                  "iss": ISSUER, "jti": jti}
+                  "iss": ISSUER, "jti": jti, "ver": version}
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str, kind: str = "access") -> Claims:
@@ -127,19 +132,21 @@ class TokenService:
         return claims
 
     def _verify(self, token: str, kind: str) -> tuple[Claims, int]:
+        if not token.isascii() or not token.isprintable():  # a JWT is base64url and dots
+            raise Unauthorized("invalid token", code="invalid_token")
         try:
             # Expiry is checked below against the service's clock (tests move it).
             data = jwt.decode(token, self._key, algorithms=[ALGORITHM], issuer=ISSUER,
                               options={"require": ["exp", "sub", "typ", "iat"],
                                        "verify_exp": False})
-        except jwt.PyJWTError:
+            expires, issued = int(data["exp"]), int(data["iat"])
+            version = int(data.get("ver", 0))
+            role = Role.parse(str(data.get("role", "")))
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise Unauthorized("invalid token", code="invalid_token") from None
-        if int(data["exp"]) <= int(self.clock()):
+        if expires <= int(self.clock()):
             raise Unauthorized("the token has expired", code="token_expired")
         if data.get("typ") != kind:
             raise Unauthorized(f"not an {kind} token", code="invalid_token")
-        try:
-            role = Role.parse(str(data.get("role", "")))
-        except ValueError:
-            raise Unauthorized("invalid token", code="invalid_token") from None
-        return Claims(str(data["sub"]), role, kind, str(data.get("jti", ""))), int(data["exp"])
+        claims = Claims(str(data["sub"]), role, kind, str(data.get("jti", "")), version, issued)
+        return claims, expires

@@ -3,12 +3,16 @@ translation of foreign errors, the rate limiter's token buckets."""
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 from engine.basic.errors import BasicPermissionError, FileError
-from engine.bots.errors import BotError
+from engine.bots.errors import BotError, UnknownBot
 from engine.server.errors import RateLimited, error_body, translate
 from engine.server.ratelimit import TokenBucketLimiter
+from engine.sessions.errors import UnknownSession
+from engine.storage.errors import DiskFull
 
 
 def test_the_shape_is_pinned() -> None:
@@ -25,7 +29,12 @@ def test_foreign_exceptions_never_leak_their_text() -> None:
 
 
 def test_engine_errors_are_mapped() -> None:
-    assert translate(BotError("no bot named 'x'")).status == 404
+    assert translate(UnknownBot("no bot named 'x'")).status == 404
+    assert translate(UnknownSession("no session 'x'")).status == 404
+    assert translate(BotError("no template 'x'")).status == 400  # by type, not by its text
+    disk = translate(DiskFull("writing a.txt"))
+    assert disk.status == 507 and disk.text is not None and "disk full" in disk.text
+    assert translate(OSError(errno.ENOSPC, "No space left on device")).status == 507
     assert translate(BasicPermissionError("outside the drive")).status == 403
     assert translate(FileError("file not found: a.txt")).status == 404
     assert translate(FileError("is a folder, not a file: a")).status == 400
