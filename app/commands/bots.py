@@ -32,6 +32,11 @@ def list_bots(args: argparse.Namespace) -> int:
                 state = f"{info.errors} error(s)" if info.errors else "ok"
                 tools = ", ".join(info.tools) or "no tools"
                 print(f"{info.name:20} {info.title:24} {info.scripts} script(s), {tools}, {state}")
+                ignored = engine.bots.package(info.name).ignored_scripts()
+                if ignored:
+                    shown = ", ".join(p.name for p in ignored[:5])
+                    print(f"{'':20} {len(ignored)} .bas file(s) outside the .gbdialog folder "
+                          f"not loaded: {shown}")
         return 0
 
     return asyncio.run(run())

@@ -111,14 +111,8 @@ def run(args: argparse.Namespace) -> int:
     services = BotServices(package, paths.bot_work_dir(package.name))
     host = services.host(session, output)
     try:
-        program = host.scripts.load(path.stem)
+        program = _program(path, package, host)
         if program is None:
-            source = path.read_text(encoding="utf-8")
-            from engine.basic.compiler import compile_source
-
-            failed = compile_source(source, path.stem)
-            for diagnostic in failed.errors:
-                print(diagnostic.render(source, str(path)), file=sys.stderr)
             return 1
         for table in _tables(host, program):
             host.data.declare_table(table)
@@ -135,6 +129,28 @@ def run(args: argparse.Namespace) -> int:
         return _finish(outcome)
     finally:
         services.close()
+
+
+def _program(path: Path, package: BotPackage, host: SessionHost) -> Program | None:
+    """The script to run: the package's compiled copy when the file is one of its scripts,
+    else the file itself compiled on its own. None after printing why it cannot run."""
+    own = package.script(path.stem)
+    if own is not None and own.resolve() == path.resolve():
+        program = host.scripts.load(path.stem)
+        if program is not None:
+            return program
+    source = path.read_text(encoding="utf-8", errors="replace")
+    from engine.basic.compiler import compile_source
+    from engine.bots.host import compile_options
+
+    compiled = compile_source(source, path.stem, compile_options(host.config))
+    if compiled.ok:
+        return compiled
+    for diagnostic in compiled.errors:
+        print(diagnostic.render(source, str(path)), file=sys.stderr)
+    if not compiled.errors:
+        print(f"{path}: the script cannot run", file=sys.stderr)
+    return None
 
 
 def _tables(host: SessionHost, program: Program) -> list[TableDecl]:

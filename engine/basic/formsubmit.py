@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 FORM_EVENT = "form:submit"
 
 
-def form_events(name: str) -> tuple[str, str]:
-    """The handler keys a form named ``name`` runs: every-form handlers, then its own."""
-    return FORM_EVENT, f"{FORM_EVENT}:{name.strip().lower()}"
+def form_events(name: str) -> tuple[str, ...]:
+    """The handler keys a form named ``name`` runs: its own handlers, then the handlers of
+    every form."""
+    if not name.strip():
+        return (FORM_EVENT,)
+    return f"{FORM_EVENT}:{name.strip().lower()}", FORM_EVENT
 
 
 def form_event_value(name: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -57,5 +60,5 @@ def parse_on_form(sp: StatementParser, c: Cursor, line: LogicalLine) -> None:
         ast.Assign(ast.Name("form_name", line.line, 1), "=", ast.Member(event, "name"),
                    line.line),
     )
-    key = FORM_EVENT if not name else form_events(name)[1]
+    key = form_events(name)[0]
     sp.b.mod.handlers.append(ast.EventHandler(key, prologue + tuple(body), line.line))

@@ -13,6 +13,7 @@ from pathlib import Path
 from engine.bots.config import BotConfig, ConfigWarning, parse_config
 
 _PROMPT_FILES = ("PROMPT.md", "prompt.md", "PROMPT.txt", "prompt.txt")
+_NOT_SCRIPT_FOLDERS = frozenset({"gbdialog", "gbkb", "gbdrive", "gbdata", "gbtheme"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +66,34 @@ class BotPackage:
         return self._sub("gbtheme")
 
     def scripts(self) -> list[Path]:
-        """Every ``.bas`` of the dialog folder, sub-folders included, in a stable order."""
-        if not self.dialog_dir.is_dir():
+        """Every ``.bas`` of the dialog folder, sub-folders included, in a stable order.
+
+        A package whose dialog folder is missing or holds no script, as some General Bots
+        packages are (docs/basic-compatibility.md K1), uses its loose scripts instead.
+        """
+        if self.dialog_dir.is_dir():
+            found = sorted(self.dialog_dir.rglob("*.bas"), key=lambda p: p.as_posix().lower())
+            if found or self.scripts_dir is not None:
+                return found
+        elif self.scripts_dir is not None:
             return []
-        return sorted(self.dialog_dir.rglob("*.bas"), key=lambda p: p.as_posix().lower())
+        return self.loose_scripts()
+
+    def loose_scripts(self) -> list[Path]:
+        """The ``.bas`` files of the package outside every ``.gbdialog`` folder (and outside
+        the knowledge base, drive, data and theme folders, which hold documents)."""
+        if not self.root.is_dir():
+            return []
+        found = [path for path in self.root.rglob("*.bas")
+                 if path.is_file() and not path.is_symlink() and not any(
+                     part.lower().rpartition(".")[2] in _NOT_SCRIPT_FOLDERS
+                     for part in path.relative_to(self.root).parts[:-1])]
+        return sorted(found, key=lambda p: p.as_posix().lower())
+
+    def ignored_scripts(self) -> list[Path]:
+        """Loose scripts not loaded because the dialog folder has scripts of its own."""
+        loaded = set(self.scripts())
+        return [path for path in self.loose_scripts() if path not in loaded]
 
     def script(self, name: str) -> Path | None:
         key = name.lower().removesuffix(".bas")

@@ -38,7 +38,7 @@ async def submit_form(manager: SessionManager, state: SessionState, compiled: Co
     ran = 0
     event = form_event_value(name, fields)
     extra = form_globals(fields)
-    keys = form_events(name) if name else form_events("")[:1]
+    keys = form_events(name)
     for program in list(compiled.programs.values()):
         if not program.ok:
             continue

@@ -190,6 +190,12 @@ class SessionManager:
         script = compiled.config.get("start-dialog", "start.bas")
         program = compiled.program(script)
         if program is None:
+            from engine.sessions.startup import broken_start
+
+            problem = broken_start(compiled, script)
+            if problem is not None:  # show the errors, not a silent chat
+                await self._say(state, problem)
+                return
             welcome = compiled.config.get("welcome-message")
             if welcome:
                 await self._say(state, welcome)
