@@ -124,7 +124,9 @@ class ExpressionParser:
 
     # precedence levels, lowest first
     def expr(self, c: Cursor) -> ast.Expr:
-        """An expression; ``c ? a : b`` and ``a ?? b`` bind loosest (compatibility E3)."""
+        """An expression; ``c ? a : b`` and ``a ?? b`` bind loosest (compatibility E3).
+        A ParseError after the expression began is marked ``in_expression`` (§D2)."""
+        start = c.pos
         try:
             condition = self._nullish(c)
             if not c.at_op("?"):
@@ -134,7 +136,7 @@ class ExpressionParser:
             c.expect_op(":")
             otherwise = self.expr(c)
         except ParseError as err:
-            err.in_expression = True
+            err.in_expression = err.in_expression or c.pos > start
             raise
         return ast.Call("IIF", (condition, then, otherwise), left_line(condition),
                         left_col(condition), "?:")

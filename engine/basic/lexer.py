@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from engine.basic.diagnostics import DiagnosticSink
+from engine.basic.keywords.catalog import STATEMENTS, STRUCTURE
 
 NAME = "name"
 NUMBER = "number"
@@ -42,6 +43,12 @@ _PRAGMA = re.compile(r"[ \t]*#[^\W\d_]")
 # "# text": a comment line, as "#" followed by a letter is a pragma and "#{" a map literal
 _HASH_COMMENT = re.compile(r"[ \t]*#(?![^\W\d_]|\{)")
 _REM = re.compile(r"[ \t]*REM(?![\w])", re.IGNORECASE)
+# A line that starts like a statement (a statement word, then an operand or, for block
+# closers, nothing) is never the continuation of a line ending in an operator or a comma:
+# `TALK 1 +` then `TALK "b"` is an incomplete expression on the first line (§D1).
+_STATEMENT_WORDS = frozenset(p.split()[0] for p in STATEMENTS) | STRUCTURE
+_CLOSING_WORDS = frozenset({"END", "NEXT", "WEND", "LOOP", "ELSE", "ENDIF", "END_IF"})
+_STATEMENT_LINE = re.compile(r"[ \t]*([^\W\d]\w*)([ \t]+[\"\w]|[ \t]*(?:'.*)?$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,11 @@ class Lexer:
         self.i = 0
         self.line = 1
         self.line_start = 0
+        self.line_starts = {1: 0}  # physical line -> index of its first character
+        # per logical line: unclosed brackets, strings spanning lines, an unclosed string
+        self.openers: list[Token] = []
+        self.multiline: list[tuple[int, int]] = []
+        self.unclosed_string: tuple[int, int] | None = None
 
     # -- driver -----------------------------------------------------------------------
     def lines(self) -> list[LogicalLine]:
@@ -117,12 +129,15 @@ class Lexer:
         depth: list[str] = []
         start_line = self.line
         start_pos = self.i
+        self.openers, self.multiline, self.unclosed_string = [], [], None
         while True:
             end = self._line_tokens(tokens, depth)
             if not end or not self._continues(tokens, depth):
                 break
             if tokens and tokens[-1].is_word("_") and tokens[-1].space_before:
                 tokens.pop()
+        if self.unclosed_string is not None or (depth and self.openers):
+            tokens = self._recover(tokens)
         if not tokens:
             return None
         match = _BLOCK_START.match(self.src, start_pos)
@@ -154,9 +169,45 @@ class Lexer:
         last = tokens[-1]
         if last.is_word("_") and last.space_before:
             return True
-        if last.kind == OP and last.value in _BINARY_TRAILERS:
-            return True
-        return last.kind == NAME and last.upper in _WORD_TRAILERS
+        if (last.kind == OP and last.value in _BINARY_TRAILERS) or (
+                last.kind == NAME and last.upper in _WORD_TRAILERS):
+            return not self._statement_follows()
+        return False
+
+    def _statement_follows(self) -> bool:
+        match = _STATEMENT_LINE.match(self.src, self.i)
+        if match is None or match.group(1).upper() not in _STATEMENT_WORDS:
+            return False
+        return bool(match.group(2).strip()) or match.group(1).upper() in _CLOSING_WORDS
+
+    def _recover(self, tokens: list[Token]) -> list[Token]:
+        """A string or bracket still open at the end of the input: report it where it was
+        opened, keep the tokens before, and lex the following lines again on their own —
+        so the error is not reported lines later, at code that is fine (§D1)."""
+        if self.unclosed_string is not None:
+            line, col = self.unclosed_string
+            # a string that spans lines before it took this one's opening quote as its
+            # closing quote: that earlier string is the unterminated one
+            line, col = next((s for s in self.multiline if s < (line, col)), (line, col))
+            self.sink.error("unterminated string literal", line, col)
+        else:
+            opener = self.openers[0]
+            line, col = opener.line, opener.col
+            self.sink.error(f"'{opener.value}' is not closed", line, col)
+            col = len(self.src) + 1  # the opener's whole line stays: it may parse in part
+        if line + 1 in self.line_starts and self.line > line:
+            self.i = self.line_starts[line + 1]
+            self.line = line + 1
+            self.line_start = self.i
+        kept = [t for t in tokens if (t.line, t.col) < (line, col)]
+        if self.unclosed_string is not None:
+            # the string is its first line's text, so the parser adds no error of its own
+            quote = self.line_starts[line] + col - 1
+            eol = self.src.find("\n", quote)
+            text = self.src[quote + 1: eol if eol >= 0 else len(self.src)]
+            kept.append(Token(STRING, (text,), line, col, col + len(text) + 1, True))
+            self.unclosed_string = None
+        return kept
 
     # -- one physical line --------------------------------------------------------------
     def _line_tokens(self, tokens: list[Token], depth: list[str]) -> bool:
@@ -190,8 +241,10 @@ class Lexer:
         value = str(token.value)
         if value in _OPENERS:
             depth.append(_OPENERS[value])
+            self.openers.append(token)
         elif depth and value == depth[-1]:
             depth.pop()
+            self.openers.pop()
 
     def _token(self, ch: str, space: bool) -> Token | None:
         col = self.i - self.line_start + 1
@@ -246,6 +299,8 @@ class Lexer:
                 self.i += 1
                 if buf or not parts:
                     parts.append("".join(buf))
+                if self.line > start_line:
+                    self.multiline.append((start_line, start_col))
                 return tuple(parts)
             if ch == "\\" and self.i + 1 < len(src):
                 nxt = src[self.i + 1]
@@ -270,9 +325,7 @@ class Lexer:
                 continue
             buf.append(ch)
             self.i += 1
-        self.sink.error("unterminated string literal", start_line, start_col)
-        # keep the text read so far as the literal, so the parser does not add a second,
-        # earlier-sorting error for the same line (the string's start is the one to report)
+        self.unclosed_string = (start_line, start_col)  # reported by _recover
         parts.append("".join(buf))
         return tuple(parts)
 
@@ -342,6 +395,7 @@ class Lexer:
             self.i += 1
         self.line += 1
         self.line_start = self.i
+        self.line_starts[self.line] = self.i
 
 
 def tokenize(source: str, sink: DiagnosticSink) -> list[LogicalLine]:
@@ -355,6 +409,8 @@ def tokenize_expression(source: str, line: int, col: int, sink: DiagnosticSink) 
     depth: list[str] = []
     while lexer.i < len(lexer.src):
         lexer._line_tokens(tokens, depth)
+    if lexer.unclosed_string is not None:
+        sink.error("unterminated string literal", *lexer.unclosed_string)
     return [
         Token(t.kind, t.value, line + t.line - 1, t.col + col - 1 if t.line == 1 else t.col,
               t.end_col + col - 1 if t.line == 1 else t.end_col, t.space_before)

@@ -10,6 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.basic.keywords.catalog import STATEMENTS, STRUCTURE, VALUE_KEYWORDS
+
+# the statement words, the most used first (ties go to the first candidate)
+_COMMON = ("TALK", "HEAR", "SET", "IF", "END", "FOR", "NEXT", "PRINT", "SAVE", "FIND",
+           "CALL", "RETURN", "WHILE", "WEND", "SELECT", "CASE", "ELSE", "PARAM")
+KEYWORD_WORDS: tuple[str, ...] = tuple(dict.fromkeys(
+    _COMMON + tuple(sorted({p.split()[0] for p in (*STATEMENTS, *VALUE_KEYWORDS)} | STRUCTURE))))
+
 
 def distance(a: str, b: str) -> int:
     """The optimal string alignment distance between ``a`` and ``b``."""
@@ -45,3 +53,8 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     """``"; did you mean TALK?"`` or ``""``."""
     near = closest(word, candidates)
     return f"; did you mean {near}?" if near else ""
+
+
+def keyword_hint(word: str) -> str:
+    """``"; did you mean TALK?"`` for a word that is nearly a statement keyword."""
+    return suggestion(word, KEYWORD_WORDS)

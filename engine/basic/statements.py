@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
-from engine.basic import ast, phrases
+from engine.basic import ast, phrases, spelling
 from engine.basic.declarations import DeclarationParser
 from engine.basic.expressions import Cursor, ParseError
 from engine.basic.hearforms import hear_form
@@ -157,7 +157,7 @@ class StatementParser(DeclarationParser):
             return ast.Unknown(line.tokens[0].upper, line.line, line.tokens[0].col)
 
     def unknown(self, first: Token, line: LogicalLine) -> ast.Stmt:
-        message = f"unknown statement '{first.value}'"
+        message = f"unknown statement '{first.value}'" + spelling.keyword_hint(str(first.value))
         if self.b.mod.strict:
             raise ParseError(message, line.line, first.col, first.end_col - first.col)
         self.sink.warning(message, line.line, first.col, first.end_col - first.col)
