@@ -1,0 +1,3 @@
+TALK "start"
+TALK "Total: " + 
+TALK "next"

@@ -1,0 +1,3 @@
+OPTION STRICT
+TALK "start"
+TOLK "hello"

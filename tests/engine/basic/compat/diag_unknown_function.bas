@@ -1,0 +1,2 @@
+TALK "start"
+x = ABS(-2) + FOOBAR(2)

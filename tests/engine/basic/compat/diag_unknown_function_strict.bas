@@ -1,0 +1,2 @@
+TALK "start"
+x = FOOBAR(2)

@@ -1,0 +1,4 @@
+TALK "start"
+TALK "Hello
+TALK "world"
+x = 1

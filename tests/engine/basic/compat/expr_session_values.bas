@@ -1,0 +1,8 @@
+SET SESSION "plan", "gold"
+TALK "Plan: " + (GET SESSION "plan")
+TALK UCASE(GET "session.plan")
+profile = {user: GET "session.user_name", plan: GET SESSION "plan", bot: GET "session.bot_name"}
+TALK profile
+IF GET SESSION "plan" = "gold" THEN TALK "gold member"
+IF GET "session.missing" = "" THEN TALK "missing is empty"
+TALK LEN(GET "session.plan") * 2
