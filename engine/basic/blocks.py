@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from engine.basic import ast
 from engine.basic.diagnostics import DiagnosticSink
-from engine.basic.expressions import Cursor, ExpressionParser, ParseError
+from engine.basic.expressions import (
+    DEFAULT_NESTING,
+    Cursor,
+    ExpressionParser,
+    NestingTooDeep,
+    ParseError,
+)
 from engine.basic.lexer import NAME, OP, LogicalLine, Token
 from engine.basic.statements import StatementParser
 
@@ -46,6 +52,8 @@ def closer_of(tokens: tuple[Token, ...]) -> str | None:
 
 
 class BlockParser:
+    max_nesting = DEFAULT_NESTING  # blocks inside blocks (parse() sets the configured one)
+
     def __init__(self, lines: list[LogicalLine], sink: DiagnosticSink, source: str,
                  strict: bool) -> None:
         self.lines = lines
@@ -134,6 +142,10 @@ class BlockParser:
 
     # -- nested blocks ---------------------------------------------------------------------
     def nested(self, stop: frozenset[str], loop: str | None = None) -> list[ast.Stmt]:
+        if len(self.open) > self.max_nesting:  # the module's body is open[0]
+            opener = self.lines[self.i - 1]
+            col = opener.tokens[0].col if opener.tokens else 1
+            raise NestingTooDeep("blocks", self.max_nesting, opener.line, col)
         was_top = self.at_top
         self.at_top = False
         if loop:

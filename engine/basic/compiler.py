@@ -8,26 +8,37 @@ any is an error (such a program must not run).
 from __future__ import annotations
 
 import gc
+import sys
 from dataclasses import dataclass
 
 from engine.basic import ast
 from engine.basic.analyzer import ModuleNames
-from engine.basic.diagnostics import DiagnosticSink
+from engine.basic.diagnostics import Diagnostic, DiagnosticSink
 from engine.basic.emitter import Emitter
 from engine.basic.exprcompiler import ExpressionCompiler
+from engine.basic.expressions import DEFAULT_NESTING
 from engine.basic.flow import FlowCompiler
 from engine.basic.parser import parse
 from engine.basic.program import Code, Eval, ProcCode, Program
+
+
+# The parser, the compiler and compiled expressions recurse once per nesting level; the
+# nesting limit (basic-max-nesting, at most a few hundred) keeps them far below this.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
 
 @dataclass(frozen=True, slots=True)
 class CompileOptions:
     strict: bool = False  # config basic-strict
     injected: frozenset[str] = frozenset()  # names injected at run time (config params…)
+    max_nesting: int = DEFAULT_NESTING  # config basic-max-nesting
 
 
 def compile_source(source: str, name: str = "script",
                    options: CompileOptions | None = None) -> Program:
+    """The program of ``source``; never raises: problems are its diagnostics, and a file
+    too deep or too large to compile gets one error instead of a RecursionError or
+    MemoryError."""
     options = options or CompileOptions()
     # The pipeline allocates tokens, nodes and closures by the hundred thousand and frees
     # almost none of them before it returns, so the cyclic collector's passes find nothing
@@ -35,17 +46,29 @@ def compile_source(source: str, name: str = "script",
     collecting = gc.isenabled()
     gc.disable()
     try:
-        module, diagnostics = parse(source, options.strict)
-        sink = DiagnosticSink()
-        sink.items.extend(diagnostics)
-        program = Program(name, source, module, [])
-        if not sink.has_errors:
-            Compiler(program, sink, options).compile()
-        program.diagnostics = sink.sorted()
-        return program
+        return _compile(source, name, options)
+    except RecursionError:
+        return _failed(source, name, "the script is nested too deeply to compile")
+    except MemoryError:
+        return _failed(source, name, "the script is too large to compile")
     finally:
         if collecting:
             gc.enable()
+
+
+def _compile(source: str, name: str, options: CompileOptions) -> Program:
+    module, diagnostics = parse(source, options.strict, options.max_nesting)
+    sink = DiagnosticSink()
+    sink.items.extend(diagnostics)
+    program = Program(name, source, module, [])
+    if not sink.has_errors:
+        Compiler(program, sink, options).compile()
+    program.diagnostics = sink.sorted()
+    return program
+
+
+def _failed(source: str, name: str, message: str) -> Program:
+    return Program(name, source, ast.Module(), [Diagnostic("error", message, 1, 1)])
 
 
 class Scope:

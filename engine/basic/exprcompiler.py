@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from engine.basic import ast, values
+from engine.basic import ast, sizes, values
 from engine.basic.builtins import FUNCTIONS
 from engine.basic.errors import BasicNameError, BasicTypeError
 from engine.basic.exprcompat import COMPAT_FORMS, CompatForms
@@ -28,8 +28,19 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 }
 # Fast paths: for two ints (or two floats) these give exactly what the values functions give,
 # without the call. Everything else goes through the values functions.
+_SMALL_INT = sizes.SMALL_INT
+
+
+def _times(a: Any, b: Any) -> Any:
+    """``*`` of two ints or two floats; a product of large integers is checked against the
+    integer size limit before it is computed (``x = x * x`` doubles the digits each time)."""
+    if type(a) is float or (-_SMALL_INT < a < _SMALL_INT and -_SMALL_INT < b < _SMALL_INT):
+        return a * b
+    return values.int_product(a, b)
+
+
 _SAME_TYPE_FAST: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "+": operator.add, "-": operator.sub, "*": _times,
 }
 _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge,
@@ -57,7 +68,16 @@ class ExpressionCompiler(CompatForms):
     def _interpolated(self, node: ast.Interpolated) -> Eval:
         parts = [_constant(p) if isinstance(p, str) else self.compile(p) for p in node.parts]
         text = values.text
-        return lambda f: "".join(text(p(f)) for p in parts)
+        small = sizes.SMALL_SIZE
+
+        def interpolate(f: Frame) -> str:
+            texts = [text(p(f)) for p in parts]
+            length = sum(map(len, texts))
+            if length > small:  # refuse before building
+                sizes.check_length(length)
+            return "".join(texts)
+
+        return interpolate
 
     def _name(self, node: ast.Name) -> Eval:
         key = node.key
@@ -75,6 +95,9 @@ class ExpressionCompiler(CompatForms):
             return lambda f: f.globals.get(key)
         if key.upper() in _ZERO_ARG and key.upper() in FUNCTIONS:
             return self._call_builtin(key.upper(), (), node.name)
+        reader = predefined(key)  # user, username, hour… (docs/basic-compatibility.md R1)
+        if reader is not None:
+            return reader
         self.scope.undeclared(node)
         name = node.name
 
@@ -95,9 +118,6 @@ class ExpressionCompiler(CompatForms):
         if key == "err" or (key in _ERR_ALIASES and not self.scope.is_declared(key)):
             return None
         if self.scope.is_local(key):
-        reader = predefined(key)  # user, username, hour… (docs/basic-compatibility.md R1)
-        if reader is not None:
-            return reader
             return key, True
         proc = self.scope.procedure(key)
         if proc is not None and proc.is_function:
@@ -241,7 +261,9 @@ class ExpressionCompiler(CompatForms):
         size = self.compile(node.args[0])
 
         def make(f: Frame) -> list[Any]:
-            return [None] * (int(values.to_number(size(f))) + 1)
+            count = int(values.to_number(size(f))) + 1
+            sizes.check_count(count)
+            return [None] * count
 
         return make
 
@@ -265,9 +287,13 @@ def _arith(op: str, fn: Callable[[Any, Any], Any], left: Eval, right: Eval,
     if op == "MOD":
         return _fast_mod(fn, left, right)
     if op == "&":
+        small = sizes.SMALL_SIZE
+
         def concat(f: Frame) -> Any:
             a, b = left(f), right(f)
-            return a + b if type(a) is str and type(b) is str else fn(a, b)
+            if type(a) is str and type(b) is str and len(a) + len(b) <= small:
+                return a + b
+            return fn(a, b)
 
         return concat
     if isinstance(right_node, ast.Literal):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.basic import ast
 from engine.basic.diagnostics import DiagnosticSink
 from engine.basic.keywords.catalog import VALUE_KEYWORDS
@@ -23,6 +25,22 @@ class ParseError(Exception):
         self.col = col
         self.width = width
         self.in_expression = False  # raised inside an expression that had begun (§D2)
+
+
+DEFAULT_NESTING = 100  # config basic-max-nesting: blocks in blocks, and expression levels
+
+
+class NestingTooDeep(Exception):
+    """Blocks or an expression nested deeper than the limit. Unlike a ParseError nothing
+    recovers from it: the file gets one error and is not compiled (the parser, compiler and
+    evaluator recurse once per level, so unbounded nesting would exhaust the stack)."""
+
+    def __init__(self, what: str, limit: int, line: int, col: int) -> None:
+        self.message = (f"{what} nested more than {limit} levels deep; simplify it "
+                        "(or raise basic-max-nesting)")
+        super().__init__(self.message)
+        self.line = line
+        self.col = col
 
 
 class Cursor:
@@ -117,8 +135,11 @@ def _show(token: Token) -> str:
 class ExpressionParser:
     """Parses expressions; ``sink`` receives warnings for literal ``${…}`` kept as text."""
 
+    max_depth = DEFAULT_NESTING
+
     def __init__(self, sink: DiagnosticSink) -> None:
         self.sink = sink
+        self.depth = 0  # levels of _unary/NOT being parsed (every nesting passes there)
         self.in_with = 0
         self.list_depth = 0  # > 0 inside argument lists and literals, where "," separates
 
@@ -167,7 +188,7 @@ class ExpressionParser:
     def _not(self, c: Cursor) -> ast.Expr:
         if c.at_word("NOT"):
             token = c.next()
-            return ast.Unary("NOT", self._not(c), token.line, token.col)
+            return ast.Unary("NOT", self._deeper(self._not, c), token.line, token.col)
         return self._compare(c)
 
     def _compare(self, c: Cursor) -> ast.Expr:
@@ -235,6 +256,21 @@ class ExpressionParser:
         return left
 
     def _unary(self, c: Cursor) -> ast.Expr:
+        return self._deeper(self._operand, c)
+
+    def _deeper(self, parse: Callable[[Cursor], ast.Expr], c: Cursor) -> ast.Expr:
+        """``parse(c)`` one level deeper; past ``max_depth`` levels, NestingTooDeep."""
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                token = c.peek() or (c.tokens[-1] if c.tokens else None)
+                raise NestingTooDeep("expression", self.max_depth,
+                                     token.line if token else c.line, token.col if token else 1)
+            return parse(c)
+        finally:
+            self.depth -= 1
+
+    def _operand(self, c: Cursor) -> ast.Expr:
         if c.at_op("!"):  # JavaScript's "!" binds like a unary minus (compatibility E3)
             token = c.next()
             return ast.Unary("NOT", self._unary(c), token.line, token.col)

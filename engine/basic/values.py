@@ -19,9 +19,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
+from engine.basic import sizes
+from engine.basic.like import like as like_text
 from engine.basic.errors import (
     BasicIndexError,
     BasicTypeError,
@@ -52,9 +53,8 @@ _TYPE_NAMES: Final[dict[type, str]] = {
 _NUMERIC_RE: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _MISSING: Final = object()
 _SECONDS_PER_DAY: Final = 86400
-# 2 ** 1_000_000 already has 301 030 digits; larger integer powers are almost surely mistakes
-# and would stall the run for minutes before any limit of §12.6 could stop it.
-_MAX_POWER_BITS: Final = 1_000_000
+_SMALL_INT: Final = sizes.SMALL_INT
+_SMALL_SIZE: Final = sizes.SMALL_SIZE
 
 
 # --- types, text, truthiness ------------------------------------------------------------------
@@ -114,12 +114,29 @@ def _date_text(d: date) -> str:
 
 def json_text(v: Value) -> str:
     """Compact JSON text of ``v`` (§3.9)."""
-    parts: list[str] = []
+    parts = _JsonParts()
     _write_json(v, parts, set())
     return "".join(parts)
 
 
-def _write_json(v: Value, out: list[str], path: set[int]) -> None:
+class _JsonParts(list[str]):
+    """The pieces of a JSON text and their total length, which must stay within the string
+    length limit: shared references make a small array's text arbitrarily long."""
+
+    __slots__ = ("size",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0
+
+    def add(self, piece: str) -> None:
+        self.size += len(piece)
+        if self.size > _SMALL_SIZE:
+            sizes.check_length(self.size)
+        self.append(piece)
+
+
+def _write_json(v: Value, out: _JsonParts, path: set[int]) -> None:
     t = type(v)
     if t is list or t is dict:
         if id(v) in path:
@@ -128,42 +145,42 @@ def _write_json(v: Value, out: list[str], path: set[int]) -> None:
         _write_json_container(v, out, path)
         path.discard(id(v))
     elif t is str:
-        out.append(json.dumps(v, ensure_ascii=False))
+        out.add(json.dumps(v, ensure_ascii=False))
     elif t is float:
-        out.append(_float_text(v) if math.isfinite(v) else "null")
+        out.add(_float_text(v) if math.isfinite(v) else "null")
     elif t is datetime:
-        out.append(f'"{_date_text(v)}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"')
+        out.add(f'"{_date_text(v)}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"')
     elif t is date:
-        out.append(f'"{_date_text(v)}"')
+        out.add(f'"{_date_text(v)}"')
     elif v is None or t is bool or t is int:
-        out.append(text(v) if v is not None else "null")
+        out.add(text(v) if v is not None else "null")
     else:
-        out.append(json.dumps(str(v), ensure_ascii=False))
+        out.add(json.dumps(str(v), ensure_ascii=False))
 
 
-def _write_json_container(v: Value, out: list[str], path: set[int]) -> None:
+def _write_json_container(v: Value, out: _JsonParts, path: set[int]) -> None:
     if type(v) is list:
         _write_json_list(v, out, path)
     else:
         _write_json_map(v, out, path)
 
 
-def _write_json_list(items: list[Value], out: list[str], path: set[int]) -> None:
-    out.append("[")
+def _write_json_list(items: list[Value], out: _JsonParts, path: set[int]) -> None:
+    out.add("[")
     for i, item in enumerate(items):
-        out.append("," if i else "")
+        out.add("," if i else "")
         _write_json(item, out, path)
-    out.append("]")
+    out.add("]")
 
 
-def _write_json_map(entries: dict[str, Value], out: list[str], path: set[int]) -> None:
-    out.append("{")
+def _write_json_map(entries: dict[str, Value], out: _JsonParts, path: set[int]) -> None:
+    out.add("{")
     for i, (key, item) in enumerate(entries.items()):
-        out.append("," if i else "")
-        out.append(json.dumps(key, ensure_ascii=False))
-        out.append(":")
+        out.add("," if i else "")
+        out.add(json.dumps(key, ensure_ascii=False))
+        out.add(":")
         _write_json(item, out, path)
-    out.append("}")
+    out.add("}")
 
 
 def truthy(v: Value) -> bool:
@@ -193,6 +210,7 @@ def parse_numeric(s: str) -> Number | None:
     try:
         return int(s)
     except ValueError:  # more digits than Python's int-from-str limit
+        sizes.digits(len(s.lstrip("+-").lstrip("0")))
         return int(Decimal(s))
 
 
@@ -271,8 +289,10 @@ def add(a: Value, b: Value) -> Value:
 
 def _add_slow(a: Value, b: Value, ta: type, tb: type) -> Value:
     if ta is str or tb is str:
-        return text(a) + text(b)
+        return _joined(text(a), text(b))
     if ta is list and tb is list:
+        if len(a) + len(b) > _SMALL_SIZE:
+            sizes.check_count(len(a) + len(b))
         return a + b
     if ta in _DATES:
         return _shift_days(a, _days("+", a, b))
@@ -301,13 +321,22 @@ def sub(a: Value, b: Value) -> Value:
 def mul(a: Value, b: Value) -> Value:
     ta, tb = type(a), type(b)
     if ta is int and tb is int:
-        return a * b
+        return int_product(a, b)
     if ta is float and tb is float:
         return a * b
     if ta in _NUMBERS and tb in _NUMBERS:
         return _float_op(operator.mul, a, b)
     x, y = _numbers("*", a, b)
     return mul(x, y)
+
+
+def int_product(a: int, b: int) -> int:
+    """``a * b`` for two integers, refused before it is computed when it would pass the
+    integer size limit (``x = x * x`` doubles the digits at each step)."""
+    if (-_SMALL_INT < a < _SMALL_INT and -_SMALL_INT < b < _SMALL_INT) or not a or not b:
+        return a * b
+    sizes.check_bits(a.bit_length() + b.bit_length() - 1)
+    return a * b
 
 
 def div(a: Value, b: Value) -> Value:
@@ -364,10 +393,10 @@ def power(a: Value, b: Value) -> Value:
 
 
 def _int_power(a: int, b: int) -> int:
-    if abs(a) > 1 and b * a.bit_length() > _MAX_POWER_BITS:
-        raise BasicValueError("the result of '^' is too large")
+    if abs(a) > 1:  # the result has at least (bits of a - 1) * b + 1 bits
+        sizes.check_bits((a.bit_length() - 1) * b + 1)
     result: int = a**b
-    return result
+    return sizes.integer(result)
 
 
 def _float_power(x: Number, y: Number) -> float:
@@ -390,7 +419,14 @@ def _float_op(fn: Callable[[Number, Number], Number], a: Number, b: Number) -> N
 
 def concat(a: Value, b: Value) -> str:
     """``&``: the text forms joined, whatever the types."""
-    return (a if type(a) is str else text(a)) + (b if type(b) is str else text(b))
+    return _joined(a if type(a) is str else text(a), b if type(b) is str else text(b))
+
+
+def _joined(x: str, y: str) -> str:
+    """``x + y``, refused before it is built when it would pass the string length limit."""
+    if len(x) + len(y) > _SMALL_SIZE:
+        sizes.check_length(len(x) + len(y))
+    return x + y
 
 
 _OPERATORS: Final[dict[str, Callable[[Value, Value], Value]]] = {
@@ -566,22 +602,11 @@ def _compare_slow(op: str, fn: Callable[[Any, Any], bool], a: Value, b: Value) -
 
 
 def like(value: Value, pattern: Value) -> bool:
-    """``value LIKE pattern``: case-insensitive; no wildcard means "contains"."""
+    """``value LIKE pattern``: case-insensitive; no wildcard means "contains" (see
+    :mod:`engine.basic.like`, which never backtracks)."""
     if value is None or pattern is None:
         return False
-    regex, whole = _like_regex(text(pattern))
-    s = text(value)
-    return bool(regex.fullmatch(s) if whole else regex.search(s))
-
-
-@lru_cache(maxsize=512)
-def _like_regex(pattern: str) -> tuple[re.Pattern[str], bool]:
-    flags = re.IGNORECASE | re.DOTALL
-    if not any(ch in "%*?" for ch in pattern):
-        return re.compile(re.escape(pattern), flags), False
-    wildcards = {"%": ".*", "*": ".*", "?": "."}
-    body = "".join(wildcards.get(ch) or re.escape(ch) for ch in pattern)
-    return re.compile(body, flags), True
+    return like_text(text(value), text(pattern))
 
 
 def contains_in(item: Value, container: Value) -> bool:
@@ -627,6 +652,8 @@ def map_has(m: dict[str, Value], key: str) -> bool:
 def map_set(m: dict[str, Value], key: str, value: Value) -> None:
     """Create or replace ``key``; an existing key matched ignoring case keeps its spelling."""
     found = _find_key(m, key)
+    if found is None and len(m) >= _SMALL_SIZE:
+        sizes.check_count(len(m) + 1)
     m[key if found is None else found] = value
 
 
@@ -713,6 +740,8 @@ def set_item(obj: Value, index: Value, value: Value) -> None:
         raise BasicTypeError(f"cannot assign an element of {type_name(obj)}")
     i, n = _index(index), len(obj)
     if i == n:
+        if n >= _SMALL_SIZE:
+            sizes.check_count(n + 1)
         obj.append(value)
     elif -n <= i < n:
         obj[i] = value

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.basic import sizes
 from engine.basic.errors import BasicError, LimitExceeded, ScriptError
 from engine.basic.host import Host, Suggestion
 from engine.basic.instructions import Message
@@ -141,7 +142,8 @@ class VM(RunSetup):
 
     def _go(self) -> Outcome:
         try:
-            result = self._execute(0)
+            with sizes.applied(self.limits.sizes):
+                result = self._execute(0)
         except (ScriptError, LimitExceeded, BasicError) as error:
             self.frames = []
             return Outcome(False, None, error)
@@ -151,6 +153,9 @@ class VM(RunSetup):
         except RecursionError:
             self.frames = []
             return Outcome(False, None, LimitExceeded("call depth limit exceeded"))
+        except MemoryError:  # a value no size limit foresaw: end the run, keep the process
+            self.frames = []
+            return Outcome(False, None, sizes.memory_exceeded())
         if result is _SUSPEND:
             return self._pause()
         self.frames = []
@@ -188,6 +193,8 @@ class VM(RunSetup):
                     if error.line is None:
                         error.line = f.code.lines[pc]
                     raise
+                except MemoryError:
+                    raise sizes.memory_exceeded(f.code.lines[pc]) from None
                 if r is None:
                     pc += 1
                 elif r >= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.basic import values
+from engine.basic import sizes, values
 from engine.basic.builtins.math import int_arg
 from engine.basic.builtins.registry import FunctionContext, builtin
 from engine.basic.errors import BasicTypeError
@@ -60,6 +60,8 @@ def push(ctx: FunctionContext, args: list[Value]) -> Value:
     if target is None:
         return [item]
     items = _array("PUSH", target)
+    if len(items) >= sizes.SMALL_SIZE:
+        sizes.check_count(len(items) + 1)
     items.append(item)
     return items
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from engine.basic import sizes
 from engine.basic.builtins.registry import FunctionContext, builtin
 from engine.basic.errors import BasicTypeError, BasicValueError
 from engine.basic.filters import (
@@ -173,7 +174,15 @@ def join(ctx: FunctionContext, args: list[Value]) -> Value:
     if len(args) == 3:
         return inner_join(_rows(args[0], "JOIN"), _rows(args[1], "JOIN"), text(args[2]))
     separator = " " if len(args) == 1 else text(args[1])
-    return separator.join(text(item) for item in _rows(args[0], "JOIN"))
+    parts: list[str] = []
+    length = 0
+    for item in _rows(args[0], "JOIN"):  # the length is checked as the parts are made
+        part = text(item)
+        length += len(part) + len(separator)
+        if length > sizes.SMALL_SIZE:
+            sizes.check_length(length - len(separator))
+        parts.append(part)
+    return separator.join(parts)
 
 
 def inner_join(left: list[Value], right: list[Value], key: str) -> list[Value]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from engine.basic import values
+from engine.basic import sizes, values
 from engine.basic.builtins.math import int_arg
 from engine.basic.builtins.registry import FunctionContext, builtin
 from engine.basic.errors import BasicValueError
@@ -88,7 +88,14 @@ def rtrim(ctx: FunctionContext, args: list[Value]) -> Value:
 @builtin("REPLACE", min_args=3)
 def replace(ctx: FunctionContext, args: list[Value]) -> Value:
     s, find, with_ = (values.text(a) for a in args)
-    return s.replace(find, with_) if find else s
+    if not find:
+        return s
+    growth = len(with_) - len(find)
+    if growth > 0:  # refuse before building
+        longest = len(s) + (len(s) // len(find)) * growth
+        if longest > sizes.SMALL_SIZE:
+            sizes.check_length(len(s) + s.count(find) * growth)
+    return s.replace(find, with_)
 
 
 @builtin("SPLIT", min_args=1, max_args=2)
@@ -98,6 +105,8 @@ def split(ctx: FunctionContext, args: list[Value]) -> Value:
     sep = values.text(args[1]) if len(args) > 1 else " "
     if s == "":
         return []
+    if len(s) > sizes.SMALL_SIZE:  # refuse before building
+        sizes.check_count(len(s) if sep == "" else s.count(sep) + 1)
     return list(s) if sep == "" else s.split(sep)
 
 

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.basic import values as v
-from engine.basic.errors import BasicIndexError, BasicTypeError, BasicValueError, DivisionByZero
+from engine.basic.errors import (
+    BasicIndexError,
+    BasicTypeError,
+    BasicValueError,
+    DivisionByZero,
+    LimitExceeded,
+)
 
 TODAY = date(2026, 1, 15)
 NOW = datetime(2026, 1, 15, 10, 30, 0)
@@ -282,7 +288,7 @@ def test_power_errors() -> None:
         v.power(0, -1)
     with pytest.raises(BasicValueError):
         v.power(10.0, 400)
-    with pytest.raises(BasicValueError):
+    with pytest.raises(LimitExceeded, match="integer size limit"):  # checked before computing
         v.power(2, 10**9)
 
 
