@@ -14,6 +14,7 @@ from app.commands import (
     bots,
     chat,
     check,
+    import_bot,
     kb,
     models,
     run,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_parser(sub)
     bots.add_parser(sub)
     check.add_parser(sub)
+    import_bot.add_parser(sub)
     kb.add_parser(sub)
     models.add_parser(sub)
     run.add_parser(sub)

@@ -1,4 +1,5 @@
-"""``hearth check PATH...``: compile scripts and report every problem with line and caret."""
+"""``hearth check PATH...``: compile scripts and report every problem with line and caret;
+the ``config.csv`` of the packages they belong to is checked too (unknown keys, bad values)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.basic.compiler import CompileOptions, compile_source
+from app.commands.packagecheck import check_config_file, check_script, config_files
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,29 +34,17 @@ def script_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     files, missing = script_files(args.paths)
-    options = CompileOptions(strict=args.strict)
-    report: list[dict[str, object]] = []
-    errors = 0
-    for path in files:
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            report.append({"file": str(path), "error": f"cannot read: {error}"})
-            errors += 1
-            continue
-        program = compile_source(source, path.stem, options)
-        errors += len(program.errors)
-        report.append({"file": str(path),
-                       "diagnostics": [d.to_json() for d in program.diagnostics]})
-        if not args.json:
-            for diagnostic in program.diagnostics:
-                print(diagnostic.render(source, str(path)))
-    for name in missing:
-        report.append({"file": name, "error": "no such file or folder"})
-        errors += 1
+    reports = [check_script(path, args.strict) for path in files]
+    reports += [check_config_file(path) for path in config_files(args.paths, files)]
+    errors = sum(r.errors for r in reports) + len(missing)
+    report = [r.to_json() for r in reports]
+    report += [{"file": name, "error": "no such file or folder"} for name in missing]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
+        for entry in reports:
+            for line in entry.rendered:
+                print(line)
         _summary(report, files, missing, errors)
     return 1 if errors else 0
 

@@ -128,11 +128,11 @@ def _inline(sp: StatementParser, tokens: list, line: LogicalLine) -> ast.Stmt | 
 # -- loops ---------------------------------------------------------------------------------
 def _for(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt:
     each = c.accept_word("EACH")
-    start = c.pos
     if not each:  # `FOR x IN list` is FOR EACH (compat L2)
+        head = c.pos
         sp.target(c)
         each = c.at_word("IN")
-        c.pos = start
+        c.pos = head
     if each:
         var = sp.target(c)
         c.expect_word("IN")

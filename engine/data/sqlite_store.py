@@ -86,7 +86,9 @@ class SqliteTableStore:
         name = _table(table.name)
         declared = declared_schema(table, name)
         with self._transaction():
-            existing = self._existing(name)
+            existing = self._catalog.get(name)
+            if existing is None and not self._data_file_is_empty(name):
+                existing = self._import(name)
             if existing is None:
                 self._catalog.create(declared)
             else:
@@ -306,6 +308,14 @@ class SqliteTableStore:
 
     def _existing(self, table: str) -> TableSchema | None:
         return self._catalog.get(table) or self._import(table)
+
+    def _data_file_is_empty(self, table: str) -> bool:
+        """Whether the table's data file has no rows (zero bytes, or a header only): then
+        a TABLE declaration gives the columns (docs/basic-compatibility.md T2)."""
+        path = find_data_file(self._data_folder, table)
+        if path is None:
+            return False
+        return path.stat().st_size == 0 or not read_data_file(path).rows
 
     def _import(self, table: str) -> TableSchema | None:
         path = find_data_file(self._data_folder, table)

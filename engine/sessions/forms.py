@@ -15,6 +15,10 @@ from engine.basic.formsubmit import form_event_value, form_events, form_globals
 from engine.events import MessageType
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from engine.basic.program import ProcCode, Program
+    from engine.basic.vm import VM, Outcome
     from engine.bots.registry import CompiledBot
     from engine.sessions.manager import SessionManager
     from engine.sessions.state import SessionState
@@ -45,8 +49,12 @@ async def submit_form(manager: SessionManager, state: SessionState, compiled: Co
         for key in keys:
             for handler in program.handlers.get(key, []):
                 ran += 1
-                await manager._run(state, program, lambda vm, p=program, h=handler:
-                                   vm.start_handler(p, h, event, extra))
+                await manager._run(state, program, _handler_run(program, handler, event, extra))
     if ran == 0:
         await manager._say(state, NO_HANDLER)
     return ran
+
+
+def _handler_run(program: Program, handler: ProcCode, event: dict[str, Any],
+                 extra: dict[str, Any]) -> Callable[[VM], Outcome]:
+    return lambda vm: vm.start_handler(program, handler, event, extra)
