@@ -12,7 +12,7 @@ Frames from the server (JSON text), each with a ``type``:
 
 Client frames are §8 ``UserMessage`` objects; unknown fields are ignored. A new message
 cancels the answer in flight; ``message_type`` 9 only cancels; an empty ``content`` reruns
-start.bas. Each frame costs one token of the client's rate-limit bucket.
+start.bas; ``form: {name, fields}`` posts a form to the bot's ``ON FORM SUBMIT`` handlers. Each frame costs one token of the client's rate-limit bucket.
 """
 
 from __future__ import annotations
@@ -54,8 +54,18 @@ class UpgradeRequired(ApiError):
     status, code = 426, "upgrade_required"
 
 
+class FormFrame(BaseModel):
+    """A posted form (``ON FORM SUBMIT``): its name and flat field values."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(default="", max_length=200)
+    fields: dict[str, str | int | float | bool | None] = Field(default_factory=dict,
+                                                               max_length=100)
+
+
 class UserFrame(BaseModel):
     model_config = ConfigDict(extra="ignore")
+    form: FormFrame | None = None
     content: str = Field(default="", max_length=32_000)
     message_type: int = Field(default=1, ge=0, le=9)
     media_url: str | None = None
@@ -220,7 +230,8 @@ class ChatConnection:
         self.state.admission.enter()  # Busy when the server is at its limit of turns
         self._spawn(self.engine.send(self.session_id, user.content, kind,
                                      media_url=user.media_url, context_name=user.context_name,
-                                     active_switchers=tuple(user.active_switchers)),
+                                     active_switchers=tuple(user.active_switchers),
+                                     form=user.form.model_dump() if user.form else None),
                     holds_slot=True)
 
     def _spawn(self, work: Any, *, holds_slot: bool = False) -> None:
