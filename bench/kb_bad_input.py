@@ -33,9 +33,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "all-minilm-l6-v2"
-WORDS = ("router reset password network cable light signal modem firmware update guide "
-         "settings account wireless channel security port power restart factory support "
-         "device manual warranty install screen battery charge button service").split()
+WORDS = ["router", "reset", "password", "network", "cable", "light", "signal", "modem",
+         "firmware", "update", "guide", "settings", "account", "wireless", "channel", "security",
+         "port", "power", "restart", "factory", "support", "device", "manual", "warranty",
+         "install", "screen", "battery", "charge", "button", "service"]
 
 
 def main() -> None:
@@ -108,15 +109,22 @@ def run_case(folder: Path, root: Path, args: argparse.Namespace) -> dict[str, An
                                cwd=args.tree)
     deadline = began + args.limit
     finished = True
-    while process.poll() is None and time.perf_counter() < deadline:
+    peak = 0.0
+    done = os.wait4(process.pid, os.WNOHANG)
+    while done[0] == 0 and time.perf_counter() < deadline:
+        peak = max(peak, _peak_rss_mb(process.pid))
         time.sleep(0.2)
-    peak = _peak_rss_mb(process.pid)
-    if process.poll() is None:
+        done = os.wait4(process.pid, os.WNOHANG)
+    if done[0] == 0:
         finished = False
+        peak = max(peak, _peak_rss_mb(process.pid))
         process.send_signal(signal.SIGKILL)
-    _, status, usage = os.wait4(process.pid, 0)
+        done = os.wait4(process.pid, 0)
+    _, status, usage = done
+    process.returncode = status
     seconds = time.perf_counter() - began
     peak = max(peak, usage.ru_maxrss / 1024)
+    finished = finished and status == 0
     assert process.stdout is not None
     output = process.stdout.read().decode(errors="replace").strip()
     report = json.loads(output.splitlines()[-1]) if finished and output else {}
