@@ -7,6 +7,7 @@ display is available, the terminal otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as error:  # a clear message, not a traceback
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print("error: out of memory", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug: still one line for the person, the trace on request
+        if os.environ.get("HEARTH_DEBUG"):
+            raise
+        print(f"error: unexpected {type(error).__name__}: {str(error)[:300]} "
+              "(set HEARTH_DEBUG=1 to see where)", file=sys.stderr)
+        return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":

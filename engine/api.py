@@ -22,6 +22,7 @@ from typing import Any
 from engine.basic import values
 from engine.basic.vm import VM
 from engine.bots.config import BotConfig
+from engine.bots.errors import BotError
 from engine.bots.host import BotServices
 from engine.bots.package import BotPackage
 from engine.bots.registry import BotRegistry, CompiledBot
@@ -211,9 +212,14 @@ class Engine:
 
     # -- bots ----------------------------------------------------------------------------------
     def list_bots(self) -> list[BotInfo]:
+        """Every installed bot; a broken one is listed with its errors (its problems are
+        diagnostics of its files), and one that vanished meanwhile is left out."""
         infos = []
         for name in self.bots.names():
-            compiled = self.bots.bot(name)
+            try:
+                compiled = self.bots.bot(name)
+            except BotError:  # removed or renamed since names() listed it
+                continue
             diagnostics = [d for ds in compiled.diagnostics.values() for d in ds]
             infos.append(BotInfo(
                 name, compiled.config.get("bot-name", name),

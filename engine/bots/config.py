@@ -2,7 +2,9 @@
 
 Keys are case-insensitive and runs of spaces become ``-`` (``Bot Name`` = ``bot-name``);
 a value that is empty, ``none``, ``null`` or ``n/a`` counts as unset and falls back to the
-``default`` bot's value. Problems are warnings with ``file:line``, never errors.
+``default`` bot's value, and so does a numeric key's value that is not a usable number
+(:mod:`engine.bots.config_numbers`). Problems are warnings with ``file:line``, never errors;
+only a file that cannot be read at all raises :class:`ConfigError`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+from engine.bots.config_numbers import problem, rule_for, usable
+from engine.bots.errors import ConfigError
 
 _UNSET = frozenset({"", "none", "null", "n/a"})
 
@@ -50,7 +56,35 @@ def parse_config(text: str) -> tuple[dict[str, str], list[ConfigWarning]]:
             warnings.append(ConfigWarning(number, "line without a key ignored"))
             continue
         rows[key] = _unquote(value.strip())
+        bad = None if is_unset(rows[key]) else problem(key, rows[key])
+        if bad is not None:
+            warnings.append(ConfigWarning(number, bad))
     return rows, warnings
+
+
+def read_config(path: Path) -> tuple[dict[str, str], list[ConfigWarning]]:
+    """:func:`parse_config` of a file. Bytes that are not UTF-8 are replaced (with a warning
+    at the first such line); a file that cannot be read raises :class:`ConfigError`."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read {path.name}: {error.strerror or error}") from None
+    try:
+        return parse_config(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        rows, warnings = parse_config(data.decode("utf-8", errors="replace"))
+        line = data[: error.start].count(b"\n") + 1
+        warning = ConfigWarning(line, "the file is not UTF-8 text: the bytes that are not "
+                                      "were replaced (save it as UTF-8)")
+        return rows, [warning, *warnings]
+
+
+def _usable(key: str, value: str | None) -> str | None:
+    """``value`` when set (a numeric key's in canonical form, when usable), else None."""
+    if value is None or is_unset(value):
+        return None
+    rule = rule_for(key)
+    return value if rule is None else usable(rule, value)
 
 
 def _unquote(value: str) -> str:
@@ -69,12 +103,11 @@ class BotConfig(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         name = normalise_key(key)
-        value = self._rows.get(name)
-        if is_unset(value):
-            value = self._fallback.get(name)
-        if is_unset(value):
+        value = _usable(name, self._rows.get(name))
+        if value is None:
+            value = _usable(name, self._fallback.get(name))
+        if value is None:
             raise KeyError(key)
-        assert value is not None
         return value
 
     def __iter__(self) -> Iterator[str]:

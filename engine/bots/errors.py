@@ -9,3 +9,8 @@ class BotError(EngineError):
 
 class UnknownBot(BotError):
     """No installed bot has the name asked for (or the name is not a bot name at all)."""
+
+
+class ConfigError(BotError):
+    """A bot's ``config.csv`` cannot be read at all (its values are never errors: a bad value
+    is a warning and the default is used)."""

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.basic.compiler import CompileOptions, compile_source
+from engine.basic.expressions import DEFAULT_NESTING
 from engine.basic.host import (
     EventService,
     KbService,
@@ -82,7 +83,9 @@ class PackageScripts:
         cached = self._cache.get(path.stem.lower())
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        program = compile_source(path.read_text(encoding="utf-8"), path.stem, self.options)
+        # as the registry does: bytes that are not UTF-8 become U+FFFD (and syntax errors)
+        source = path.read_text(encoding="utf-8", errors="replace")
+        program = compile_source(source, path.stem, self.options)
         self._cache[path.stem.lower()] = (stamp, program)
         return program if program.ok else None
 
@@ -91,7 +94,8 @@ def compile_options(config: BotConfig) -> CompileOptions:
     strict = config.get("basic-strict", "false").strip().lower() == "true"
     params = frozenset(k[6:].lower().replace("-", "_") for k in config.raw()
                        if k.lower().startswith("param-"))
-    return CompileOptions(strict=strict, injected=params)
+    nesting = int(config.get("basic-max-nesting", str(DEFAULT_NESTING)))  # validated by config
+    return CompileOptions(strict=strict, injected=params, max_nesting=nesting)
 
 
 class BotServices:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.bots.config import BotConfig, ConfigWarning, parse_config
+from engine.bots.config import BotConfig, ConfigWarning, read_config
 
 _PROMPT_FILES = ("PROMPT.md", "prompt.md", "PROMPT.txt", "prompt.txt")
 _NOT_SCRIPT_FOLDERS = frozenset({"gbdialog", "gbkb", "gbdrive", "gbdata", "gbtheme"})
@@ -102,11 +102,16 @@ class BotPackage:
                 return path
         return None
 
+    @property
+    def config_path(self) -> Path:
+        return self.bot_dir / "config.csv"
+
     def config_rows(self) -> tuple[dict[str, str], list[ConfigWarning]]:
-        path = self.bot_dir / "config.csv"
+        """The rows and warnings of ``config.csv`` (ConfigError if it cannot be read)."""
+        path = self.config_path
         if not path.is_file():
             return {}, []
-        return parse_config(path.read_text(encoding="utf-8"))
+        return read_config(path)
 
     def config(self, default: BotPackage | None = None) -> BotConfig:
         rows, _ = self.config_rows()

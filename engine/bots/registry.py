@@ -19,7 +19,7 @@ from typing import Any
 from engine.basic.diagnostics import Diagnostic
 from engine.basic.program import Program
 from engine.bots.config import BotConfig
-from engine.bots.errors import BotError, UnknownBot
+from engine.bots.errors import BotError, ConfigError, UnknownBot
 from engine.bots.host import BotServices, compile_options
 from engine.bots.package import BotPackage
 
@@ -96,17 +96,44 @@ class BotRegistry:
         return self._services[name]
 
     def _compile(self, package: BotPackage) -> CompiledBot:
-        config = package.config(self.default_package())
+        """The bot's programs and the diagnostics of each file. Nothing inside the package
+        makes this raise: an unreadable config or script, a script nested too deeply, a bad
+        config value each become diagnostics, so one broken bot never breaks the others (or
+        the listing of all bots)."""
+        config, problems = self._config(package)
         compiled = CompiledBot(package, config)
+        if problems:
+            compiled.diagnostics[str(package.config_path)] = problems
         options = compile_options(config)
         from engine.basic.compiler import compile_source
 
-        for path in package.scripts():
-            source = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            scripts = package.scripts()
+        except OSError as error:
+            compiled.diagnostics[str(package.dialog_dir)] = [_unreadable(error)]
+            scripts = []
+        for path in scripts:
+            try:
+                source = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as error:
+                compiled.diagnostics[str(path)] = [_unreadable(error)]
+                continue
             program = compile_source(source, path.stem, options)
             compiled.programs[path.stem.lower()] = program
             compiled.diagnostics[str(path)] = program.diagnostics
         return compiled
+
+    def _config(self, package: BotPackage) -> tuple[BotConfig, list[Diagnostic]]:
+        """The bot's config and the problems of its ``config.csv`` as diagnostics."""
+        try:
+            config = package.config(self.default_package())
+            warnings = package.config_rows()[1]
+        except ConfigError as error:
+            return BotConfig({}, {"language": "en", "locale": "en"}), [
+                Diagnostic("error", f"{error.message}; the defaults are used", 1, 1,
+                           kind="ConfigError")]
+        return config, [Diagnostic("warning", w.message, w.line, 1, kind="Warning")
+                        for w in warnings]
 
     @staticmethod
     def _apply_tables(services: BotServices, compiled: CompiledBot) -> None:
