@@ -204,3 +204,8 @@ class BotRegistry:
         for services in self._services.values():
             services.close()
         self._services.clear()
+
+
+def _unreadable(error: OSError) -> Diagnostic:
+    return Diagnostic("error", f"cannot read the file: {error.strerror or error}", 1, 1,
+                      kind="FileError")
