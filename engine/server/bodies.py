@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -42,6 +44,21 @@ def json_response(data: Any, status: int = 200,
 
 def no_content() -> web.Response:
     return web.Response(status=204)
+
+
+_NOT_PLAIN = re.compile(r'[^\x20-\x7e]|["\\%]')
+_ATTR_CHARS = "!#$&+-.^_`|~"  # RFC 5987 attr-char, besides letters and digits
+
+
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` value for a download named ``name`` (RFC 6266): an ASCII
+    ``filename`` (other characters as ``_``) and, when that is not the name itself, the
+    exact name as UTF-8 in ``filename*``. Control characters never reach the header."""
+    fallback = _NOT_PLAIN.sub("_", name) or "download"
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    encoded = quote(name, safe=_ATTR_CHARS, errors="replace")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
 async def read_body(request: web.Request, limit: int | None = None) -> bytes:

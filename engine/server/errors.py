@@ -162,8 +162,7 @@ def translate(error: BaseException) -> web.Response:
     from engine.sessions.errors import UnknownSession
     from engine.storage.errors import DiskFull
 
-    if isinstance(error, DiskFull) or (isinstance(error, OSError)
-                                       and error.errno in _DISK_FULL):
+    if _disk_full(error, DiskFull):
         return InsufficientStorage("disk full: free some space and try again").response()
     if isinstance(error, EmbedderError):
         return Unavailable(EMBEDDING_HINT).response()
@@ -176,6 +175,19 @@ def translate(error: BaseException) -> web.Response:
     if isinstance(error, EngineError):
         return error_response(400, "bad_request", error.message)
     return error_response(500, "internal", "internal server error")
+
+
+def _disk_full(error: BaseException, disk_full: type[Exception]) -> bool:
+    """Whether ``error`` is, or was caused by, a full disk (a layer may wrap the OSError)."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, disk_full) or (isinstance(seen, OSError)
+                                           and seen.errno in _DISK_FULL):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _http_exception(error: web.HTTPException) -> web.Response:

@@ -34,7 +34,9 @@ _RAW = {
 _STATUS_TEXT = {101: "Switching to the WebSocket protocol", 200: "OK", 201: "Created",
                 204: "No content", 302: "Redirect", 400: "Invalid request",
                 401: "Missing or invalid credentials", 403: "Not allowed for this caller",
-                404: "Not found", 413: "Body too large", 429: "Rate limited (see Retry-After)"}
+                404: "Not found", 413: "Body too large", 429: "Rate limited (see Retry-After)",
+                503: "Busy (see Retry-After) or a service is missing (the message says which)",
+                507: "Disk full"}
 
 
 @cache
@@ -116,7 +118,10 @@ def _responses(route: Route, has_path_params: bool) -> dict[str, Any]:
         errors.append(404)
     if route.body is not None:
         errors.append(413)
-    for status in sorted(errors):
+    if route.method != "GET":  # anything that writes can find the disk full
+        errors.append(507)
+    errors.extend(route.errors)
+    for status in sorted(set(errors)):
         responses[str(status)] = {"description": _STATUS_TEXT[status],
                                   "content": {"application/json": {"schema": _ERROR}}}
     responses["default"] = {"description": "Any other error, in the one error shape",

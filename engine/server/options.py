@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,15 @@ async def engine_knowledge(engine: Any, bot: str) -> Knowledge | None:
     if inspect.isawaitable(found):
         found = await found
     return found  # type: ignore[no-any-return]
+
+
+async def engine_can_index(engine: Any) -> bool:
+    """Whether the engine has its embedding model (without it nothing can be indexed)."""
+    config, kb = getattr(engine, "config", None), getattr(engine, "kb", None)
+    embedder = getattr(kb, "embedder", None)
+    if getattr(config, "models_dir", None) is None or not callable(embedder):
+        return False
+    return await asyncio.to_thread(embedder) is not None  # loads the model the first time
 
 
 @dataclass(frozen=True, slots=True)

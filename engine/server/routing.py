@@ -52,6 +52,13 @@ class Route:
     responses: Mapping[int, Body | tuple[Body, ...]] = field(default_factory=dict)
     query: tuple[Param, ...] = ()
     description: str = ""
+    errors: tuple[int, ...] = ()
+    """Error statuses this route answers besides those every route of its kind may (the
+    OpenAPI document lists both), e.g. :data:`TURN`."""
+
+
+TURN = (503,)
+"""The errors of a route that runs a turn: 503 ``busy`` when the server is at its limit."""
 
 
 def register(app: web.Application, routes: list[Route]) -> None:

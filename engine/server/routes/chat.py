@@ -41,7 +41,7 @@ from engine.events import (
 from engine.server.bodies import TooDeep, parse_json
 from engine.server.errors import ApiError, BadRequest, Busy, Forbidden, error_body
 from engine.server.routes.common import compiled_bot, may_see, session_roles
-from engine.server.routing import Param, Route, principal_of
+from engine.server.routing import TURN, Param, Route, principal_of
 from engine.server.security.principal import Principal
 from engine.server.state import ServerState, state_of
 
@@ -257,7 +257,7 @@ class ChatConnection:
 
 ROUTES = [
     Route("GET", "/ws", websocket, "chat", "The chat WebSocket (ARCHITECTURE §8)", "chat",
-          responses={101: None},
+          responses={101: None}, errors=TURN,
           query=(Param("bot", "the bot to chat with", required=True),
                  Param("session_id", "continue this session"),
                  Param("access_token", "a token, for browsers that cannot set headers"))),

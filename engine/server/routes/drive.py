@@ -5,22 +5,35 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import re
 
 from aiohttp import web
 
 from engine.office.drive import LocalDrive
 from engine.server import schemas
-from engine.server.bodies import json_response, no_content, read_body
+from engine.server.bodies import attachment, json_response, no_content, read_body
 from engine.server.errors import BadRequest
 from engine.server.routes.common import bot_of
 from engine.server.routing import Param, Route
 from engine.server.state import state_of
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _path(request: web.Request, *, required: bool) -> str:
     path = request.query.get("path", "").strip()
     if required and not path.strip("/"):
         raise BadRequest("give the file's drive path in 'path'", code="validation")
+    return path
+
+
+def _new_path(request: web.Request) -> str:
+    """The path of a file to create: no control characters (a CR or LF in a name would break
+    every header and listing it appears in)."""
+    path = _path(request, required=True)
+    if _CONTROL.search(path):
+        raise BadRequest("a drive path cannot hold control characters (CR, LF, tab...)",
+                         code="validation")
     return path
 
 
@@ -40,14 +53,14 @@ async def read_file(request: web.Request) -> web.Response:
     path = _path(request, required=True)
     data = await asyncio.to_thread(_drive(request).read_bytes, path)
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    name = path.rstrip("/").rsplit("/", 1)[-1].replace('"', "")
+    name = path.rstrip("/").rsplit("/", 1)[-1]
     return web.Response(body=data, content_type=kind,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers={"Content-Disposition": attachment(name)})
 
 
 async def write_file(request: web.Request) -> web.Response:
     """Create or replace a file with the request body (any bytes)."""
-    path = _path(request, required=True)
+    path = _new_path(request)
     data = await read_body(request, state_of(request).options.max_upload_bytes)
     drive = _drive(request)
     await asyncio.to_thread(drive.write, path, data)

@@ -2,8 +2,9 @@
 
 Uploads are stored in the bot package's ``.gbkb`` folder (``<collection>/`` below it, or the
 folder itself for the bot's root collection), where the KB layer finds them, and the
-collection is re-indexed right away when the engine has a knowledge base for the bot.
-Without one, search answers 503 and uploads are stored but not indexed (``report`` null).
+collection is re-indexed right away. Without the embedding model every KB route answers 503
+with the command that installs it, and an upload is refused before anything is stored; an
+upload whose indexing fails is not kept either (the folder is as it was).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from engine.kb.errors import EmbedderError
 from engine.server import schemas
 from engine.server.bodies import json_response, query_int
-from engine.server.errors import BadRequest, PayloadTooLarge, Unavailable
+from engine.server.errors import EMBEDDING_HINT, BadRequest, PayloadTooLarge, Unavailable
 from engine.server.options import Knowledge
 from engine.server.routes.common import bot_of
 from engine.server.routing import Param, Route
@@ -27,7 +29,13 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$")
 
 
 async def _knowledge(request: web.Request, bot: str) -> Knowledge:
-    found = await state_of(request).knowledge(bot)
+    state = state_of(request)
+    if not await state.can_index():
+        raise Unavailable(EMBEDDING_HINT)
+    try:
+        found = await state.knowledge(bot)
+    except EmbedderError:
+        raise Unavailable(EMBEDDING_HINT) from None
     if found is None:
         raise Unavailable(f"bot '{bot}' has no knowledge base in this engine")
     return found
@@ -58,19 +66,43 @@ async def upload(request: web.Request) -> web.Response:
     if not request.content_type.startswith("multipart/"):
         raise BadRequest("send multipart/form-data with a 'file' part", code="validation")
     collection, name, data = await _read_upload(request)
+    if not await state_of(request).can_index():
+        raise Unavailable(EMBEDDING_HINT)  # refused before anything is stored
     gbkb = bot.package.kb_dir
     folder = gbkb / collection if collection else gbkb
     target = folder / name
-    await asyncio.to_thread(_store, target, data)
-    kb = await state_of(request).knowledge(bot.package.name)
-    report = None if kb is None else (await kb.ingest(folder)).to_json()
+    previous = await asyncio.to_thread(_store, target, data)
+    try:
+        kb = await _knowledge(request, bot.package.name)
+        report = (await kb.ingest(folder)).to_json()
+    except BaseException:
+        await asyncio.to_thread(_restore, target, previous)
+        raise
     return json_response({"collection": collection or gbkb.name,
                           "stored": f"{folder.name}/{name}", "report": report}, status=201)
 
 
-def _store(target: Path, data: bytes) -> None:
+def _store(target: Path, data: bytes) -> bytes | None:
+    """Write ``data`` to ``target``; return what the file held before (None: it was new)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    previous = target.read_bytes() if target.is_file() else None
+    try:
+        target.write_bytes(data)
+    except BaseException:
+        _restore(target, previous)
+        raise
+    return previous
+
+
+def _restore(target: Path, previous: bytes | None) -> None:
+    """Put ``target`` back as it was before :func:`_store` (best effort on a full disk)."""
+    try:
+        if previous is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_bytes(previous)
+    except OSError:
+        target.unlink(missing_ok=True)
 
 
 async def _read_upload(request: web.Request) -> tuple[str, str, bytes]:
@@ -113,15 +145,17 @@ async def _bounded(part: BodyPartReader, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+_NO_MODEL = (503,)  # no embedding model (the message says how to install it)
 ROUTES = [
     Route("GET", "/api/bots/{bot}/kb/collections", collections, "user",
-          "List the KB collections", "knowledge", responses={200: schemas.Collections}),
+          "List the KB collections", "knowledge", responses={200: schemas.Collections},
+          errors=_NO_MODEL),
     Route("GET", "/api/bots/{bot}/kb/search", search, "user", "Search the knowledge base",
-          "knowledge", responses={200: schemas.KbHits},
+          "knowledge", responses={200: schemas.KbHits}, errors=_NO_MODEL,
           query=(Param("q", "what to search for", required=True),
                  Param("collection", "a collection to search (repeatable; default all)"),
                  Param("k", "passages to return (1-50, default 5)", "integer"))),
     Route("POST", "/api/bots/{bot}/kb/documents", upload, "designer",
           "Upload a document to a collection", "knowledge", body="multipart",
-          responses={201: schemas.KbUploaded}),
+          responses={201: schemas.KbUploaded}, errors=_NO_MODEL),
 ]

@@ -20,7 +20,7 @@ from engine.server import schemas
 from engine.server.bodies import dumps, json_response, read_json
 from engine.server.errors import ApiError, BadRequest, NotFound
 from engine.server.routes.common import compiled_bot, session_roles, visible_session
-from engine.server.routing import Route, principal_of
+from engine.server.routing import TURN, Route, principal_of
 from engine.server.state import state_of
 from engine.server.turns import TurnCollector, run_turn
 
@@ -124,5 +124,5 @@ ROUTES = [
     Route("POST", "/v1/chat/completions", chat_completions, "user",
           "Chat with a bot (OpenAI-compatible; stream=true answers with server-sent events)",
           "openai", body=schemas.ChatCompletionRequest,
-          responses={200: (schemas.ChatCompletion, "sse")}),
+          responses={200: (schemas.ChatCompletion, "sse")}, errors=TURN),
 ]

@@ -11,7 +11,7 @@ from engine.server import schemas
 from engine.server.bodies import json_response, no_content, query_int, read_json
 from engine.server.errors import NotFound
 from engine.server.routes.common import bot_of, session_roles, visible_session
-from engine.server.routing import Param, Route, principal_of
+from engine.server.routing import TURN, Param, Route, principal_of
 from engine.server.state import state_of
 from engine.server.turns import run_turn
 from engine.sessions.store import SessionSummary
@@ -94,7 +94,7 @@ ROUTES = [
           "sessions", responses={200: schemas.SessionList}),
     Route("POST", "/api/bots/{bot}/sessions", open_session, "user",
           "Open a session (runs start.bas)", "sessions", body=schemas.SessionCreate,
-          responses={201: schemas.SessionCreated}),
+          responses={201: schemas.SessionCreated}, errors=TURN),
     Route("GET", "/api/sessions/{session_id}", get_session, "user", "One session", "sessions",
           responses={200: schemas.Session}),
     Route("DELETE", "/api/sessions/{session_id}", delete_session, "user",
@@ -104,7 +104,7 @@ ROUTES = [
           query=(Param("limit", "most recent messages to return (1-1000)", "integer"),)),
     Route("POST", "/api/sessions/{session_id}/messages", send_message, "user",
           "Send a message and get the answer", "sessions", body=schemas.MessageIn,
-          responses={200: schemas.TurnResult}),
+          responses={200: schemas.TurnResult}, errors=TURN),
     Route("POST", "/api/sessions/{session_id}/cancel", cancel, "user",
           "Cancel the answer in flight", "sessions", responses={200: schemas.CancelResult}),
 ]

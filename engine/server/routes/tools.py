@@ -8,7 +8,7 @@ from engine.server import schemas
 from engine.server.bodies import json_response, read_json
 from engine.server.errors import NotFound
 from engine.server.routes.common import bot_of
-from engine.server.routing import Route, principal_of
+from engine.server.routing import TURN, Route, principal_of
 from engine.server.scripts import run_script
 from engine.server.state import state_of
 
@@ -41,5 +41,5 @@ ROUTES = [
     Route("GET", "/api/bots/{bot}/tools", list_tools, "user", "List a bot's tools", "tools",
           responses={200: schemas.ToolList}),
     Route("POST", "/api/bots/{bot}/tools/{tool}/run", run_tool, "user", "Run a tool", "tools",
-          body=schemas.ToolRun, responses={200: schemas.ToolResult}),
+          body=schemas.ToolRun, responses={200: schemas.ToolResult}, errors=TURN),
 ]

@@ -22,7 +22,7 @@ from engine.bots.registry import CompiledBot
 from engine.server.bodies import TooDeep, dumps, parse_json, read_body
 from engine.server.errors import ApiError, BadRequest, NotFound
 from engine.server.routes.common import bot_of
-from engine.server.routing import Route
+from engine.server.routing import TURN, Route
 from engine.server.scripts import run_script
 from engine.server.state import state_of
 
@@ -109,9 +109,9 @@ def _with_body(status: int, body: Any, headers: Mapping[Any, Any], *,
 _PATH = "/api/{bot}/webhook/{name}"
 ROUTES = [
     Route("POST", _PATH, webhook, "webhook", "Call a BASIC WEBHOOK script", "webhooks",
-          body="any", responses={200: "any", 204: None}),
+          body="any", responses={200: "any", 204: None}, errors=TURN),
     Route("GET", _PATH, webhook, "webhook", "Call a BASIC WEBHOOK script", "webhooks",
-          responses={200: "any", 204: None}),
+          responses={200: "any", 204: None}, errors=(*TURN, 507)),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient
 
+from engine.server.state import STATE
 from tests.engine.server.serverkit import auth, error_of
 
 pytestmark = pytest.mark.asyncio
@@ -114,6 +115,8 @@ async def test_knowledge_base_without_a_kb_is_unavailable(client: Client,
     form.add_field("file", b"The printer on floor 2 jams.", filename="printer.txt")
     stored = await client.post("/api/bots/hooks/kb/documents", data=form,
                                headers=auth(app, "dan"))
-    assert stored.status == 201
-    assert await stored.json() == {"collection": "manuals", "stored": "manuals/printer.txt",
-                                   "report": None}
+    assert stored.status == 503  # nothing could index it, so nothing is kept (issue 10 #11)
+    code, message = error_of(await stored.json())
+    assert code == "unavailable" and "hearth models pull all-minilm-l6-v2" in message
+    kb_dir = app[STATE].engine.bots.package("hooks").kb_dir
+    assert not (kb_dir / "manuals" / "printer.txt").exists()
