@@ -31,6 +31,9 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 class CompileOptions:
     strict: bool = False  # config basic-strict
     injected: frozenset[str] = frozenset()  # names injected at run time (config params…)
+    # SUB/FUNCTION names of the bot's other scripts: calling one by name is a plain warning
+    # instead of an unknown function (docs/basic-compatibility.md D3)
+    bot_procedures: frozenset[str] = frozenset()
     max_nesting: int = DEFAULT_NESTING  # config basic-max-nesting
 
 

@@ -63,8 +63,10 @@ class DiagnosticSink:
     def error(self, message: str, line: int, col: int, width: int = 1) -> None:
         self.items.append(Diagnostic("error", message, line, col, width))
 
-    def warning(self, message: str, line: int, col: int, width: int = 1) -> None:
-        self.items.append(Diagnostic("warning", message, line, col, width, kind="Warning"))
+    def warning(self, message: str, line: int, col: int, width: int = 1,
+                kind: str = "Warning") -> None:
+        """``kind`` names the run-time error a warned line raises, when it is sure to."""
+        self.items.append(Diagnostic("warning", message, line, col, width, kind=kind))
 
     @property
     def has_errors(self) -> bool:

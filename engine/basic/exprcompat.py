@@ -35,12 +35,18 @@ class CompatForms:
         D3). It stays a warning, with the ``NameError`` raised when the call runs (BASIC.md
         §12.7), except in strict mode, where it is an error."""
         compiler = self.scope.compiler
+        width = len(shown)
+        if shown.lower() in compiler.options.bot_procedures:
+            compiler.sink.warning(f"'{shown}' is a SUB/FUNCTION of another script of this bot; "
+                                  "a script reaches it only with CALL (NameError when run)",
+                                  node.line, node.col, width)
+            return
         hint = spelling.suggestion(shown, tuple(FUNCTIONS))
-        text = f"{message}{hint}; it raises NameError when run"
         if compiler.program.module.strict or compiler.options.strict:
-            compiler.sink.error(f"{message}{hint}", node.line, node.col, len(shown))
+            compiler.sink.error(f"{message}{hint}", node.line, node.col, width)
         else:
-            compiler.sink.warning(text, node.line, node.col, len(shown))
+            compiler.sink.warning(f"{message}{hint}; it raises NameError when run", node.line,
+                                  node.col, width, kind="NameError")
 
     # -- compatibility forms (docs/basic-compatibility.md) ------------------------------------
     def _nullish(self, node: ast.Call) -> Eval:

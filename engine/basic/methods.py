@@ -67,7 +67,7 @@ def _split(ctx: FunctionContext, this: Value, args: list[Value]) -> Value:
     if not args or args[0] is None:
         return [text]
     separator = values.text(args[0])
-    return list(text) if separator == "" else text.split(separator)  # type: ignore[return-value]
+    return list(text) if separator == "" else text.split(separator)
 
 
 def _join(ctx: FunctionContext, this: Value, args: list[Value]) -> Value:
