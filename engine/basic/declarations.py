@@ -290,9 +290,10 @@ class DeclarationParser(CommandParser):
             return
         if token.kind == NAME and token.upper in _DYNAMIC_DEFAULTS:
             c.next()
+            shown = token.upper + ("()" if c.at_op("(") else "")
             skip_group(c)
-            self.sink.warning(f"DEFAULT {token.upper}() is not applied: give the value when "
-                              "saving the row", line.line, token.col)
+            self.sink.warning(f"DEFAULT {shown} is not applied: give the value when saving "
+                              "the row", line.line, token.col)
             return
         flags["default"] = self.constant(c)
 

@@ -93,7 +93,7 @@ class HearInstr:
         options = state.get("options")
         answer = message.text.strip()
         if answer == "" and self.default is not None and not message.attachments:
-            self._accept(f, self.default(f))
+            self._accept(f, self._default_value(f))
             return None
         ok, value = self._check(vm, answer, options, message)
         if not ok and self.free_text and answer:
@@ -109,6 +109,16 @@ class HearInstr:
         vm.waiting = state
         vm.offer_options(options)
         return SUSPENDED
+
+    def _default_value(self, f: Frame) -> Any:
+        """DEFAULT's value; a text default of a typed HEAR is read as that type's answer
+        would be (``HEAR ok AS BOOLEAN DEFAULT "no"`` gives false)."""
+        value = self.default(f) if self.default is not None else None
+        if type(value) is str and self.type_name not in (None, "TEXT"):
+            result = validate(self.type_name, value, f.vm.now().date(), ())
+            if result.ok:
+                return result.value
+        return value
 
     def _check(self, vm: Any, answer: str, options: list[str] | None,
                message: Message) -> tuple[bool, Any]:

@@ -129,9 +129,9 @@ def _unique(p: DeclarationParser, names: list[str], line: LogicalLine,
     if len(names) == 1:
         _mark(fields, names[0], unique=True)
         return
-    p.b.mod.indexes.append((f"{table}_{'_'.join(names)}", table, tuple(names)))
-    p.sink.warning(f"UNIQUE({', '.join(names)}): an index is created, but the combination "
-                   "is not enforced as unique", line.line, line.tokens[0].col)
+    p.sink.warning(f"UNIQUE({', '.join(names)}): a combination of columns is not enforced "
+                   "as unique (each column keeps its own rules)", line.line,
+                   line.tokens[0].col)
 
 
 def _mark(fields: list[FieldDecl], name: str, **flags: bool) -> None:
