@@ -126,6 +126,7 @@ class Engine:
         await self.bus.open()
         await self.store.install()
         await self.scheduler.install()
+        await self.sessions.recover()  # undo what turns killed mid-way wrote to bot tables
         if self.config.run_scheduler:
             self.scheduler.start()
         if self.config.watch_bots:

@@ -369,6 +369,15 @@ class SessionManager:
         if wrote:
             await _finish_unit(tables, unit, committed=True)
 
+    async def recover(self) -> None:
+        """At start: settle or undo the bot-table writes of turns a dead process left behind,
+        for every bot, before anything reads those tables."""
+        for bot in self.bots.names():
+            try:
+                await self._tables(bot)
+            except StorageError as failure:  # the disk is full: the bot's next turn retries
+                log.error("bot %s: unfinished turns not undone yet: %s", bot, failure)
+
     async def _tables(self, bot: str) -> Any:
         """The bot's table store, its unfinished turns settled first (once per process)."""
         try:

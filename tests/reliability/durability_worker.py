@@ -7,6 +7,9 @@
 one message per stdin line, send it as a turn and print ``ACK <message>`` once the turn
 returned, that is once it committed.
 
+``jobs``: an Engine fires the ``ticker`` bot's job once per simulated minute and prints
+``RAN <minute>`` once each run is recorded.
+
 ``die-before-commit`` / ``die-after-commit``: like ``dialog``, but the first turn SIGKILLs
 this process right before the turn's commit (its table writes done, nothing committed) or
 right after it (committed, its table writes not yet settled).
@@ -18,6 +21,7 @@ import asyncio
 import os
 import signal
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,7 @@ def _die_around_commit(after: bool) -> None:
 
 async def _dialog(home: Path, mode: str) -> None:
     async with session_stack(home) as stack:
+        await stack.manager.recover()  # as Engine.open does
         await stack.manager.open("shop", user_id="u1", session_id=SESSION)
         users = [m for m in await stack.manager.history(SESSION) if m.role == "user"]
         print("READY", users[-1].content if users else "-", flush=True)
@@ -66,5 +71,40 @@ async def _dialog(home: Path, mode: str) -> None:
             print("ACK", text, flush=True)
 
 
+
+
+TICKER = """
+SET SCHEDULE "every minute"
+k = COUNT("marks", "*")
+SAVE "ticks", {run: k, part: 1}
+SAVE "ticks", {run: k, part: 2}
+SAVE "ticks", {run: k, part: 3}
+SAVE "marks", {run: k}
+"""
+"""A job run appends three ``ticks`` and one ``mark`` numbered by the marks before it."""
+
+JOBS_FROM = datetime(2026, 3, 2, 9, 0)
+
+
+async def _jobs(home: Path) -> None:
+    """Fire the ticker once per simulated minute, after the last minute fired; print
+    ``RAN <minute>`` when its run is recorded."""
+    from engine.api import Engine, EngineConfig
+
+    config = EngineConfig.under(home, run_scheduler=False, watch_bots=False)
+    async with Engine(config) as engine:
+        row = await engine.db.fetch_one("SELECT MAX(fire_at) AS last FROM job_runs")
+        last = datetime.fromisoformat(row["last"]) if row and row["last"] else JOBS_FROM
+        print("READY", last.isoformat(), flush=True)
+        minute = last
+        while True:
+            minute += timedelta(minutes=1)
+            if await engine.scheduler.check(minute):
+                print("RAN", minute.isoformat(), flush=True)
+
+
 if __name__ == "__main__":
-    asyncio.run(_dialog(Path(sys.argv[1]), sys.argv[2]))
+    if sys.argv[2] == "jobs":
+        asyncio.run(_jobs(Path(sys.argv[1])))
+    else:
+        asyncio.run(_dialog(Path(sys.argv[1]), sys.argv[2]))
