@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote
 
 from engine.basic import values
 from engine.basic.errors import DataError, ServiceError
@@ -29,6 +28,24 @@ if TYPE_CHECKING:
     from engine.basic.vm import VM
 
 _ROWS = re.compile(r"^/api/bots/(?P<bot>[^/]+)/tables/(?P<table>[^/]+)/rows/?$")
+_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+
+def unquote(text: str, plus: bool = False) -> str:
+    """Percent-decoding of a URL part (``+`` is a space in a query when ``plus``); the
+    language reaches the network only through its host, so it decodes by itself."""
+    raw = (text.replace("+", " ") if plus else text).encode("utf-8")
+    return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("utf-8", "replace")
+
+
+def query_params(text: str) -> dict[str, str]:
+    """The first value of each ``name=value`` of a query string."""
+    params: dict[str, str] = {}
+    for part in text.split("&"):
+        name, _, value = part.partition("=")
+        if name:
+            params.setdefault(unquote(name, True), unquote(value, True))
+    return params
 
 
 def is_api_path(target: str) -> bool:
@@ -55,10 +72,10 @@ def _bot_name(vm: VM) -> str:
 
 
 def _query(text: str) -> Query:
-    params = parse_qs(text)
-    filter_text = params.get("filter", [""])[0].strip()
+    params = query_params(text)
+    filter_text = params.get("filter", "").strip()
     query = parse_filter(filter_text) if filter_text else ALL_ROWS
-    limit = params.get("limit", [""])[0]
+    limit = params.get("limit", "")
     if limit.isdigit():
         query = Query(query.condition, query.order, int(limit))
     return query
