@@ -8,10 +8,12 @@ Each package's ``config.csv`` is checked once (docs/basic-compatibility.md K3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.basic.compiler import CompileOptions, compile_source
+from engine.basic.diagnostics import Diagnostic
 from engine.bots.configkeys import check_config
 from engine.bots.host import compile_options
 from engine.bots.package import BotPackage
@@ -40,12 +42,35 @@ class FileReport:
         return {"file": self.file, "diagnostics": self.diagnostics}
 
 
+_PROCEDURE = re.compile(r"^[ \t]*(?:SUB|FUNCTION)[ \t]+(\w+)", re.IGNORECASE | re.MULTILINE)
+
+
 def options_for(path: Path, strict: bool) -> CompileOptions:
     package = BotPackage.containing(path)
     if package is None:
         return CompileOptions(strict=strict)
     base = compile_options(package.config())
-    return CompileOptions(strict=strict or base.strict, injected=base.injected)
+    return CompileOptions(strict=strict or base.strict, injected=base.injected,
+                          bot_procedures=_other_procedures(package, path))
+
+
+def _other_procedures(package: BotPackage, path: Path) -> frozenset[str]:
+    """SUB/FUNCTION names of the package's other scripts (docs/basic-compatibility.md D3)."""
+    names: set[str] = set()
+    for script in package.scripts():
+        if script.resolve() != path.resolve():
+            text = script.read_text(encoding="utf-8", errors="replace")
+            names.update(m.group(1).lower() for m in _PROCEDURE.finditer(text))
+    return frozenset(names)
+
+
+def _as_checked(diagnostic: Diagnostic) -> Diagnostic:
+    """A call of an unknown function fails whenever its line runs: the compiler keeps it a
+    warning so the script runs up to it (BASIC.md §12.7), ``check`` reports it as an error
+    (docs/basic-compatibility.md D3)."""
+    if diagnostic.kind == "NameError" and not diagnostic.is_error:
+        return replace(diagnostic, severity="error")
+    return diagnostic
 
 
 def check_script(path: Path, strict: bool, options: CompileOptions | None = None
@@ -58,8 +83,9 @@ def check_script(path: Path, strict: bool, options: CompileOptions | None = None
         report.error = f"cannot read: {error}"
         return report
     program = compile_source(source, path.stem, options or options_for(path, strict))
-    report.diagnostics = [d.to_json() for d in program.diagnostics]
-    report.rendered = [d.render(source, str(path)) for d in program.diagnostics]
+    diagnostics = [_as_checked(d) for d in program.diagnostics]
+    report.diagnostics = [d.to_json() for d in diagnostics]
+    report.rendered = [d.render(source, str(path)) for d in diagnostics]
     return report
 
 

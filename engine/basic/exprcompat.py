@@ -38,7 +38,7 @@ class CompatForms:
         width = len(shown)
         if shown.lower() in compiler.options.bot_procedures:
             compiler.sink.warning(f"'{shown}' is a SUB/FUNCTION of another script of this bot; "
-                                  "a script reaches it only with CALL (NameError when run)",
+                                  "visible only in that script (NameError when run)",
                                   node.line, node.col, width)
             return
         hint = spelling.suggestion(shown, tuple(FUNCTIONS))

@@ -125,7 +125,7 @@ def test_a_function_of_another_script_of_the_bot_is_a_plain_warning() -> None:
     program = compile_source("x = shared_total(1)", "main", options)
     assert [(d.severity, d.kind, d.message) for d in program.diagnostics] == [
         ("warning", "Warning", "'shared_total' is a SUB/FUNCTION of another script of this bot; "
-         "a script reaches it only with CALL (NameError when run)")]
+         "visible only in that script (NameError when run)")]
 
 
 def test_an_unknown_function_warning_is_marked_as_a_name_error() -> None:
