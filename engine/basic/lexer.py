@@ -278,7 +278,11 @@ class Lexer:
         text = match.group(0)
         self.i = match.end()
         is_float = "." in text or match.group(2) is not None
-        value: int | float = float(text) if is_float else int(text)
+        try:
+            value: int | float = float(text) if is_float else int(text)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            self.sink.error("number literal with too many digits", self.line, col, len(text))
+            value = 0
         return Token(NUMBER, value, self.line, col, col + len(text), space)
 
     # -- strings -----------------------------------------------------------------------

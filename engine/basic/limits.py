@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.basic import sizes
 from engine.basic.sizes import SizeLimits
 
 
@@ -42,9 +43,9 @@ class Limits:
             max_loop=whole("basic-max-loop", d.max_loop),
             max_wait=config_number(config, "basic-max-wait", d.max_wait),
             hear_attempts=max(1, whole("hear-max-attempts", d.hear_attempts)),
-            max_string=whole("basic-max-string", d.max_string, 1),
-            max_items=whole("basic-max-items", d.max_items, 1),
-            max_digits=whole("basic-max-digits", d.max_digits, 1),
+            max_string=whole("basic-max-string", d.max_string, sizes.MIN_LENGTH),
+            max_items=whole("basic-max-items", d.max_items, sizes.MIN_LENGTH),
+            max_digits=whole("basic-max-digits", d.max_digits, sizes.MIN_DIGITS),
         )
 
     @property

@@ -29,6 +29,10 @@ _BITS_PER_DIGIT: Final = math.log2(10)
 SMALL_INT: Final = 1 << 4096
 # Strings and containers at most this long are never checked further (same reason).
 SMALL_SIZE: Final = 1 << 16
+# So the limits cannot be set below these (a lower setting is refused and the default used):
+# they bound runaway growth, they are not quotas for small values.
+MIN_LENGTH: Final = SMALL_SIZE  # for basic-max-string and basic-max-items
+MIN_DIGITS: Final = math.ceil(4096 / _BITS_PER_DIGIT) + 1  # 1,235: SMALL_INT has 4,097 bits
 
 
 @dataclass(frozen=True, slots=True)

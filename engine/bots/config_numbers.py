@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
+from engine.basic.sizes import MIN_DIGITS, MIN_LENGTH
+
 
 @dataclass(frozen=True, slots=True)
 class NumberRule:
@@ -56,9 +58,9 @@ RULES: Final[dict[str, NumberRule]] = {
     "basic-max-depth": _count(1),
     "basic-max-loop": _count(),
     "basic-max-wait": _seconds(),
-    "basic-max-string": _count(1),
-    "basic-max-items": _count(1),
-    "basic-max-digits": _count(1),
+    "basic-max-string": _count(MIN_LENGTH),
+    "basic-max-items": _count(MIN_LENGTH),
+    "basic-max-digits": _count(MIN_DIGITS),
     "basic-max-nesting": NumberRule(True, 1, 1000),  # the parser recurses once per level
     "hear-max-attempts": _count(1),
     "hear-timeout-secs": _seconds(),

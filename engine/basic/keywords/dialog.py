@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.basic import values
+from engine.basic import sizes, values
 from engine.basic.errors import BasicTypeError, UserError
 from engine.basic.host import Suggestion
 from engine.basic.keywords.registry import Invocation, keyword
@@ -82,6 +82,8 @@ def push(vm: VM, call: Invocation) -> Any:
     if type(target) is not list:
         raise BasicTypeError(f"{call.command.keyword} needs an array, got "
                              f"{values.type_name(target)}")
+    if len(target) >= sizes.SMALL_SIZE:
+        sizes.check_count(len(target) + 1)
     target.append(item)
     return target
 

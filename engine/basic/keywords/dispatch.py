@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.basic import ast, values
+from engine.basic import ast, sizes, values
 from engine.basic.builtins import FUNCTIONS
 from engine.basic.emitter import Emitter
 from engine.basic.errors import BasicNameError
@@ -47,11 +47,14 @@ class KeywordCompiler:
         first = cmd.args[0]
         store = self.store(first, force_variable=True) \
             if cmd.names and isinstance(first, ast.Name | ast.Member | ast.Index) else None
+        small = sizes.SMALL_SIZE
 
         def push(f: Frame) -> Any:
             target = target_eval(f)
             item = item_eval(f)
             if type(target) is list:
+                if len(target) >= small:
+                    sizes.check_count(len(target) + 1)
                 target.append(item)
                 return None if statement else target
             result = handler(f.vm, Invocation([target, item], {}, cmd, f, None, {}, store))
