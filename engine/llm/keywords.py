@@ -21,6 +21,7 @@ from engine.llm.errors import LlmError, LlmTimeout
 from engine.llm.factory import SharedChatModel
 from engine.llm.metrics import LlmMetrics
 from engine.llm.provider import ChatModel, Completion, CompletionRequest, Message
+from engine.llm.repetition import without_repeats
 from engine.llm.think import strip_think
 
 T = TypeVar("T")
@@ -29,6 +30,9 @@ ImageLoader = Callable[[Value], tuple[bytes, str]]
 ProviderChoice = Callable[[str | None], ChatModel]
 """The provider for a USE MODEL choice (None: the bot's default), e.g.
 ``lambda model: providers.get(bot_config, model)``."""
+
+DEFAULT_MAX_TOKENS = 512
+"""The answer cap when ``llm-max-tokens`` is not set: a keyword's answer always ends."""
 
 IMAGE_TASKS = {"see": "Describe this image in a few sentences.",
                "ocr": "Transcribe all the text in this image exactly. Reply with the text only."}
@@ -51,7 +55,7 @@ class LlmKeywordService:
         self._loop = loop
         self._timeout = timeout
         self._temperature = temperature
-        self._max_tokens = max_tokens
+        self._max_tokens = max_tokens or DEFAULT_MAX_TOKENS
         self._image_loader = image_loader
         self._metrics = metrics
 
@@ -80,7 +84,7 @@ class LlmKeywordService:
         request = CompletionRequest((message,), temperature=self._temperature,
                                     max_tokens=self._max_tokens)
         try:
-            return strip_think(self._complete(provider, request).text)
+            return without_repeats(strip_think(self._complete(provider, request).text))
         except LlmTimeout as error:
             raise BasicTimeoutError(error.message) from error
         except LlmError as error:

@@ -33,6 +33,7 @@ from engine.llm.events import (
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Citation, Passage, Prompt, PromptBuilder, PromptInput
 from engine.llm.provider import ChatModel, CompletionRequest, JsonObject, Message
+from engine.llm.repetition import STOPPED_NOTE, RepetitionGuard
 from engine.llm.shortlist import ToolShortlist
 from engine.llm.think import ThinkFilter
 from engine.llm.toolloop import LoopEvent, ToolLoop, ToolRunner
@@ -160,19 +161,24 @@ class ChatTurn:
                         max_rounds=options.max_tool_rounds, native=options.native_tools,
                         context=request.context, shortlist=self._shortlist)
         visible, used_tools = ThinkFilter(), False
-        parts: list[str] = []
-        async for event in _idle_limited(loop.run(completion), options.idle_timeout):
-            if isinstance(event, TextDelta):
-                if text := visible.feed(event.text):
-                    parts.append(text)
-                    await emit(TextDelta(text))
-            else:
-                used_tools = True
-                await emit(event)
-        if tail := visible.flush().rstrip():
-            parts.append(tail)
+        guard = RepetitionGuard()
+        async with aclosing(_idle_limited(loop.run(completion), options.idle_timeout)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    if text := visible.feed(event.text):
+                        await emit(TextDelta(text))
+                        if guard.feed(text):
+                            break  # leaving closes the events, which stops the model
+                else:
+                    used_tools = True
+                    await emit(event)
+        if not guard.looping and (tail := visible.flush().rstrip()):
+            guard.feed(tail)
             await emit(TextDelta(tail))
-        return "".join(parts).strip(), used_tools
+        if guard.looping:  # the answer keeps its first occurrence; the user learns why
+            await emit(TextDelta(f"\n\n{STOPPED_NOTE}"))
+            return f"{guard.kept()}\n\n{STOPPED_NOTE}", used_tools
+        return guard.kept().strip(), used_tools
 
 
 async def _idle_limited(events: AsyncGenerator[LoopEvent, None],
