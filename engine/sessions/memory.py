@@ -32,6 +32,7 @@ import sqlean as sqlite3
 from engine.basic.errors import BasicValueError, ServiceError
 from engine.basic.query import Value
 from engine.basic.values import decode, encode
+from engine.storage.db.sqlite_connection import is_disk_full
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS memory_bot (
@@ -206,6 +207,8 @@ class SqliteMemoryStore:
                 with self._conn:
                     self._conn.execute(sql, parameters)
             except sqlite3.Error as exc:
+                if is_disk_full(exc):
+                    raise ServiceError("disk full: memory could not be saved") from exc
                 raise ServiceError(f"memory could not be saved: {exc}") from exc
 
     def _one(self, sql: str, parameters: Sequence[object]) -> tuple[Any, ...] | None:

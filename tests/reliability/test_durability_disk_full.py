@@ -153,3 +153,18 @@ def test_table_writes_on_a_full_disk_say_disk_full(disk: Path) -> None:
 
     asyncio.run(scenario())
     assert items(disk) == {"cherries": 3}
+
+
+def test_bot_memory_on_a_full_disk_says_disk_full(disk: Path) -> None:
+    from engine.basic.errors import ServiceError
+    from engine.sessions.memory import SqliteMemoryStore
+
+    with SqliteMemoryStore(disk / "memory.db", "shop", None) as memory:
+        memory.set_bot("greeting", "hello")
+        filler = fill(disk)
+        with pytest.raises(ServiceError, match="disk full: memory could not be saved"):
+            memory.set_bot("essay", "x" * BIG)
+        assert memory.get_bot("greeting") == "hello"
+        filler.unlink()
+        memory.set_bot("essay", "short")
+        assert memory.get_bot("essay") == "short"
