@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,7 +22,6 @@ from engine.basic.program import Program
 from engine.basic.validators import Attachment
 from engine.basic.vm import VM, Outcome
 from engine.bots.registry import BotRegistry, CompiledBot
-from engine.data.journal import writes_of
 from engine.events import (
     DialogWaiting,
     MessageType,
@@ -43,7 +41,8 @@ from engine.sessions.store import (
     TurnBuffer,
 )
 from engine.sessions.toolbutton import tool_wrapper
-from engine.storage.errors import DiskFull, StorageError
+from engine.sessions.turns import TurnLedger
+from engine.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +69,7 @@ class SessionManager:
         self.chat = chat
         self.now = now
         self._locks: dict[str, asyncio.Lock] = {}
-        self._recovered: set[str] = set()
-        self._undo_later: dict[str, set[str]] = {}
-        self._recovering = asyncio.Lock()
+        self.turns = TurnLedger(bots, self.store, self._flush)
         self._answers: dict[str, asyncio.Task[Any]] = {}
 
     # -- sessions ------------------------------------------------------------------------------
@@ -91,7 +88,7 @@ class SessionManager:
                              language=compiled.config.get("language", "en"),
                              started_at=self.now().replace(microsecond=0), role_names=roles)
         await self.store.save_session(state)
-        async with self._lock(state.id), self._turn(state):
+        async with self._lock(state.id), self.turns.turn(state):
             await self._start(state, compiled)
         await self._emit(TurnFinished(state.id))
         return state
@@ -108,7 +105,7 @@ class SessionManager:
     async def reset(self, session_id: str) -> None:
         """Forget the suspended dialog and the suggestions, then run start.bas again."""
         state = await self.state(session_id)
-        async with self._lock(session_id), self._turn(state):
+        async with self._lock(session_id), self.turns.turn(state):
             await self.store.clear_dialog(session_id)
             state.clear_suggestions()
             await self._start(state, self.bots.bot(state.bot_name))
@@ -131,7 +128,7 @@ class SessionManager:
         state = await self.state(message.session_id)
         error: str | None = None
         try:
-            async with self._lock(state.id), self._turn(state):
+            async with self._lock(state.id), self.turns.turn(state):
                 try:
                     await self._route(state, message)
                 except SessionError as failure:
@@ -333,91 +330,9 @@ class SessionManager:
         if flush is not None:
             await flush(session_id)
 
-    # -- turns: one commit for the session, the bot's tables follow it -------------------------
-    @asynccontextmanager
-    async def _turn(self, state: SessionState) -> AsyncIterator[None]:
-        """One turn: the block's bot-table writes are journalled as turn ``turns + 1``; then
-        the state, messages and dialog commit in one transaction, which makes them final.
-
-        When that commit fails (disk full), the table writes are undone and the session is
-        reloaded as it was before the turn; the error (a ``StorageError``) propagates. When the
-        process dies first, the next process undoes them (:meth:`_recover`). Either way the
-        turn happened entirely or not at all, so a retried message writes its rows once.
-        """
-        unit = f"turn:{state.id}:{state.turns + 1}"
-        tables = await self._tables(state.bot_name)
-        try:
-            with writes_of(unit):
-                yield
-        finally:
-            await self._commit(state, unit, tables)
-
-    async def _commit(self, state: SessionState, unit: str, tables: Any) -> None:
-        state.turns += 1
-        await self.store.save_session(state)
-        wrote = tables is not None and tables.wrote(unit)
-        try:
-            await self._flush(state.id)
-        except StorageError as failure:
-            log.error("session %s: the turn was not saved: %s", state.id, failure)
-            if wrote and await _finish_unit(tables, unit, committed=False) is not None:
-                # Undoing needs a little space too: retried before the bot's next turn.
-                self._undo_later.setdefault(state.bot_name, set()).add(unit)
-            if isinstance(failure, DiskFull):
-                raise DiskFull("your message and the answer were not saved") from failure
-            raise
-        if wrote:
-            await _finish_unit(tables, unit, committed=True)
-
     async def recover(self) -> None:
-        """At start: settle or undo the bot-table writes of turns a dead process left behind,
-        for every bot, before anything reads those tables."""
-        for bot in self.bots.names():
-            try:
-                await self._tables(bot)
-            except StorageError as failure:  # the disk is full: the bot's next turn retries
-                log.error("bot %s: unfinished turns not undone yet: %s", bot, failure)
-
-    async def _tables(self, bot: str) -> Any:
-        """The bot's table store, its unfinished turns settled first (once per process)."""
-        try:
-            tables = getattr(self.bots.services(bot), "tables", None)
-        except Exception:  # a broken bot fails its turn later, with its own message
-            return None
-        if tables is None or not hasattr(tables, "unfinished"):
-            return tables
-        if bot in self._recovered and not self._undo_later.get(bot):
-            return tables
-        async with self._recovering:
-            if bot not in self._recovered:
-                await self._recover(bot, tables)
-                self._recovered.add(bot)
-            await self._undo_failed_turns(bot, tables)
-        return tables
-
-    async def _undo_failed_turns(self, bot: str, tables: Any) -> None:
-        """Undo what turns that failed to commit wrote, before another turn sees their rows.
-
-        While that is impossible (the disk is still full), no turn of the bot runs.
-        """
-        units = self._undo_later.get(bot, set())
-        for unit in sorted(units):
-            failure = await _finish_unit(tables, unit, committed=False)
-            if failure is not None:
-                raise DiskFull("an earlier turn could not be undone yet") from failure
-            units.discard(unit)
-
-    async def _recover(self, bot: str, tables: Any) -> None:
-        """Turns of dead processes: final if their session committed them, else undone."""
-        for unit in await asyncio.to_thread(tables.unfinished, "turn:"):
-            session_id, _, number = unit.removeprefix("turn:").rpartition(":")
-            stored = await self.store.load_session(session_id)
-            committed = stored is not None and stored.turns >= int(number)
-            failed = await _finish_unit(tables, unit, committed=committed, force=True)
-            if failed is not None and not committed:
-                self._undo_later.setdefault(bot, set()).add(unit)
-            log.warning("bot tables: %s %s after a crash", unit,
-                        "kept" if committed else "undone")
+        """At start: settle or undo the bot-table writes of turns a dead process left."""
+        await self.turns.recover()
 
     def _lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
@@ -426,21 +341,6 @@ class SessionManager:
         for task in self._answers.values():
             task.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-async def _finish_unit(tables: Any, unit: str, *, committed: bool,
-                       force: bool = False) -> Exception | None:
-    """Settle or undo a unit's table writes; a failure is logged and returned."""
-    try:
-        if committed:
-            await asyncio.to_thread(tables.settle, unit, force)
-        else:
-            await asyncio.to_thread(tables.undo, unit)
-    except Exception as failure:
-        log.error("bot tables: could not %s %s: %s", "settle" if committed else "undo", unit,
-                  failure)
-        return failure
-    return None
 
 
 def _attachments(message: UserMessage) -> list[Attachment]:
