@@ -7,6 +7,7 @@ tampering was noticed, not that the route was unreachable.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -242,6 +243,38 @@ async def test_garbage_and_oversized_tokens(client: Client) -> None:
             reply = await client.get("/api/users", headers={"Authorization": scheme})
             assert reply.status == 401
     attempts.verdict(at_least=50)
+
+
+RAW_CREDENTIALS = [b"Authorization: Bearer \xff\xfe\xfd",
+                   b"Authorization: Bearer \xc3\xa9t\xc3\xa9",
+                   b"Authorization: Bearer \xe2\x80\xae.\xe2\x80\xae.\xe2\x80\xae",
+                   b"X-API-Key: hk_\xff_\xfe", b"Authorization: Bearer a\x00b",
+                   b"Authorization: Bearer \x1b[31m", b"Authorization: \xff\xfe x"]
+
+
+async def _raw_status(client: Client, header: bytes) -> tuple[int, bytes]:
+    """Send a request with a header no HTTP client library would send; its status."""
+    server = client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(b"GET /api/users HTTP/1.1\r\nHost: localhost\r\n" + header +
+                 b"\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    status_line = answer.split(b"\r\n", 1)[0]
+    return int(status_line.split()[1]), answer
+
+
+async def test_credentials_that_are_not_text(client: Client) -> None:
+    """Invalid UTF-8, control characters and NUL in the credential headers: a 4xx, never a
+    500 and never a way in."""
+    attempts = Attempts(KIND)
+    for header in RAW_CREDENTIALS:
+        with attempts.one(f"raw header {header!r}"):
+            status, answer = await _raw_status(client, header)
+            assert status in (400, 401), answer[:300]
+            assert b"Traceback" not in answer
+    attempts.verdict(at_least=len(RAW_CREDENTIALS))
 
 
 async def test_tampered_token_on_the_chat_websocket(client: Client,
