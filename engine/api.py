@@ -103,7 +103,8 @@ class Engine:
         self.scheduler = Scheduler(self.bots, self.db, self._run_scheduled)
         self.llm_metrics = LlmMetrics()
         self.llm = LocalModels(config.models_dir, config.chat_model)
-        self.providers = LlmProviders(KeyringSecrets(), self.llm.model)
+        # looked up at each turn: the local default may change (set_chat_model)
+        self.providers = LlmProviders(KeyringSecrets(), lambda name: self.llm.model(name))
         self.speech = EngineSpeech(config.models_dir)
         self.kb = EngineKnowledge(config.work_dir, config.models_dir,
                                   self.bots.package, lambda bot: self.bots.bot(bot).config)
@@ -161,9 +162,11 @@ class Engine:
 
     def _open_services(self, package: BotPackage, config: BotConfig) -> BotServices:
         assert self._loop is not None, "the engine is not open"
+        llm = LlmConfig.from_mapping(config)
         keywords = LlmKeywordService(lambda model: self.providers.get(config, model),
                                      loop=self._loop, metrics=self.llm_metrics,
-                                     timeout=float(config.get("llm-timeout", "60")))
+                                     timeout=llm.timeout, temperature=llm.temperature,
+                                     max_tokens=llm.max_tokens)
         kb = KbKeywordService(self._loop, self.kb, package.name) if package.kb_dir.is_dir() \
             else None
         services = BotServices(
@@ -186,6 +189,16 @@ class Engine:
         """``async with engine.subscribe(sid) as events: async for e in events: …``"""
         async with self.bus.subscribe(session_id or ALL) as subscription:
             yield _typed(subscription)
+
+    def set_chat_model(self, name: str) -> None:
+        """Make ``name`` (an installed chat model) the local default from the next turn on,
+        for every bot that does not name its own model: no restart (issue 12)."""
+        self.llm.default = name
+
+    @property
+    def chat_model(self) -> str:
+        """The local default chat model's name."""
+        return self.llm.default
 
     async def _llm_cache(self, bot: str, llm: LlmConfig) -> SemanticCache:
         """The bot's answer cache (``llm-cache``); semantic matching uses the KB embedder."""

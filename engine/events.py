@@ -102,6 +102,7 @@ class BotResponse(Event):
     switchers: tuple[SwitcherDTO, ...] = ()
     citations: tuple[CitationDTO, ...] = ()
     context_name: str | None = None
+    model: str | None = None  # the model that wrote an LLM answer (None: a script's TALK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,7 @@ class BotResponse(Open):
     switchers: list[Switcher]
     citations: list[Citation]
     context_name: str | None = None
+    model: str | None = Field(default=None, description="The model that wrote an LLM answer")
 
 
 class ToolCall(Strict):
@@ -189,6 +190,8 @@ class TurnResult(Strict):
     tools: list[ToolCall]
     waiting: bool = Field(description="The dialog waits for an answer (HEAR)")
     error: str | None = None
+    model: str | None = Field(default=None,
+                              description="The model that wrote this turn's LLM answer")
 
 
 class SessionCreated(TurnResult):

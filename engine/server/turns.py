@@ -45,6 +45,7 @@ class TurnCollector:
     tools: list[dict[str, Any]] = field(default_factory=list)
     waiting: bool = False
     error: str | None = None
+    model: str | None = None
     _pending: list[str] = field(default_factory=list)
 
     @property
@@ -71,6 +72,7 @@ class TurnCollector:
             return lead + event.content if event.content else ""
         self.suggestions = event.suggestions
         self.citations.extend(event.citations)
+        self.model = event.model or self.model
         if self._pending:
             self.messages.append("".join(self._pending))
             self._pending.clear()
@@ -88,7 +90,7 @@ class TurnCollector:
             "session_id": self.session_id, "text": self.text, "messages": self.messages,
             "suggestions": [_drop_none(s) for s in _dicts(self.suggestions)],
             "citations": _dicts(self.citations), "tools": self.tools,
-            "waiting": self.waiting, "error": self.error,
+            "waiting": self.waiting, "error": self.error, "model": self.model,
         }
 
 

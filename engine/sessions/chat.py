@@ -10,11 +10,12 @@ and their best passages cited.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from engine.bots.registry import CompiledBot
 from engine.errors import EngineError
-from engine.events import BotResponse, CitationDTO, ToolExecution, UserMessage
+from engine.events import BotResponse, CitationDTO, MessageType, ToolExecution, UserMessage
 from engine.llm.cache import SemanticCache
 from engine.llm.config import LlmConfig
 from engine.llm.events import Citations, Done, Failed, TextDelta, ToolFinished, ToolStarted
@@ -30,6 +31,9 @@ from engine.sessions.store import ChatMessage
 
 ToolRun = Callable[[SessionState, CompiledBot, str, dict[str, Any]], Awaitable[str]]
 FAILED = "Sorry, I could not answer that right now ({})."
+RESET = "reset"
+"""``meta["event"]`` of the history's ``system`` message that starts the conversation over
+(``/reset``): the model sees nothing said before it."""
 
 
 class PassageSearch(Protocol):
@@ -73,7 +77,7 @@ class LlmChat:
             kb_version=",".join(state.kbs), model=state.model,
             private=bool(state.contexts or state.system_prompt),
             options=TurnOptions.from_config(LlmConfig.from_mapping(config)))
-        relay = _Relay(state, emit)
+        relay = _Relay(state, emit, model.model)
         llm = LlmConfig.from_mapping(config)
         cache = await self.cache_for(state.bot_name, llm) if self.cache_for and llm.cache \
             else None
@@ -100,7 +104,17 @@ class LlmChat:
         return await self.search(state.bot_name, state.kbs, query)
 
 
+def reset_marker(session_id: str, at: datetime) -> ChatMessage:
+    """The history entry after which the model's context starts empty."""
+    return ChatMessage(session_id, "system", "The conversation was reset.",
+                       int(MessageType.SYSTEM), at, {"event": RESET})
+
+
 def _history(history: list[ChatMessage], message: UserMessage) -> tuple[Message, ...]:
+    resets = [i for i, m in enumerate(history) if m.role == "system"
+              and m.meta.get("event") == RESET]
+    if resets:
+        history = history[resets[-1] + 1:]
     turns = [m for m in history if m.role in ("user", "bot")]
     if turns and turns[-1].role == "user" and turns[-1].content == message.content:
         turns = turns[:-1]  # the message being answered is sent as the request itself
@@ -121,16 +135,17 @@ class _SessionTools:
 class _Relay:
     """Turn events → chat-protocol events (chunks, tool cards, the complete message)."""
 
-    def __init__(self, state: SessionState, emit: Emit) -> None:
+    def __init__(self, state: SessionState, emit: Emit, model: str) -> None:
         self.state = state
         self.out = emit
+        self.model = model
         self.citations: tuple[CitationDTO, ...] = ()
         self.failure: str | None = None
 
     async def emit(self, event: Any) -> None:
         sid = self.state.id
         if isinstance(event, TextDelta):
-            await self.out(BotResponse(sid, event.text, is_complete=False))
+            await self.out(BotResponse(sid, event.text, is_complete=False, model=self.model))
         elif isinstance(event, ToolStarted):
             await self.out(ToolExecution(sid, event.name, dict(event.arguments)))
         elif isinstance(event, ToolFinished):
@@ -142,6 +157,7 @@ class _Relay:
             await self.out(BotResponse(
                 sid, event.full_text, suggestions=tuple(
                     suggestion_dto(s) for s in self.state.suggestions),
-                citations=self.citations, context_name=self.state.context_name))
+                citations=self.citations, context_name=self.state.context_name,
+                model=self.model))
         elif isinstance(event, Failed):
             self.failure = event.error

@@ -103,10 +103,15 @@ class SessionManager:
         return await self.store.history(session_id, limit)
 
     async def reset(self, session_id: str) -> None:
-        """Forget the suspended dialog and the suggestions, then run start.bas again."""
+        """Forget the suspended dialog, the suggestions and the model's context (a marker in
+        the history: the LLM sees nothing before it), then run start.bas again."""
+        from engine.sessions.chat import reset_marker
+
+        self.cancel(session_id)  # an answer still streaming belongs to the old conversation
         state = await self.state(session_id)
         async with self._lock(session_id), self.turns.turn(state):
             await self.store.clear_dialog(session_id)
+            await self.store.append_message(reset_marker(session_id, self.now()))
             state.clear_suggestions()
             await self._start(state, self.bots.bot(state.bot_name))
         await self._emit(TurnFinished(session_id))
