@@ -40,7 +40,7 @@ from engine.data.schema import (
 )
 from engine.data.sql_query import Resolver
 from engine.data.sqlite_rows import SqliteRows
-from engine.storage.db.sqlite_connection import is_disk_full
+from engine.data.sqlite_setup import connect, install_functions, translated
 
 RolesProvider = Callable[[], frozenset[str] | None]
 """The current user's roles; None means every role (runs without a user, tests)."""
@@ -56,8 +56,8 @@ class SqliteTableStore:
         roles: RolesProvider | None = None,
     ) -> None:
         self._owned = isinstance(database, str | Path)
-        self._conn = _connect(database) if self._owned else database
-        _install_functions(self._conn)
+        self._conn = connect(database) if self._owned else database
+        install_functions(self._conn)
         self._lock = threading.RLock()
         self._data_folder = data_folder
         self._roles_provider: RolesProvider = roles or (lambda: None)
@@ -345,7 +345,7 @@ class SqliteTableStore:
                 self._conn.commit()
             except (sqlean.Error, OverflowError) as error:
                 self._abort()
-                raise _translated(error) from None
+                raise translated(error) from None
             except BaseException:
                 self._abort()
                 raise
@@ -353,34 +353,6 @@ class SqliteTableStore:
     def _abort(self) -> None:
         self._conn.rollback()
         self._catalog.forget()  # the rollback may have undone columns the cache still lists
-
-
-def _connect(path: str | Path) -> Any:
-    connection = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    return connection
-
-
-def _install_functions(connection: Any) -> None:
-    # SQLite's LOWER/UPPER fold ASCII only; BASIC's LIKE and LCASE fold all of Unicode, and a
-    # number's text form is BASIC's ("1", not "1.0"). PostgreSQL's functions already do this.
-    def fold(method: Callable[[str], str]) -> Callable[[object], object]:
-        return lambda v: None if v is None else method(v if isinstance(v, str) else text(v))
-
-    connection.create_function("lower", 1, fold(str.lower), deterministic=True)
-    connection.create_function("upper", 1, fold(str.upper), deterministic=True)
-
-
-def _translated(error: Exception) -> DataError:
-    message = str(error)
-    if is_disk_full(error):
-        return DataError("disk full: the bot's tables could not be written")
-    if isinstance(error, OverflowError):
-        return DataError(f"number out of range: {message}")
-    if isinstance(error, sqlean.IntegrityError) and "UNIQUE" in message:
-        column = message.rsplit(".", 1)[-1]
-        return DataError(f"duplicate value for unique column '{column}'")
-    return DataError(f"database error: {message}")
 
 
 def _table(name: str) -> str:
