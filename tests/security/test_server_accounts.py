@@ -10,6 +10,7 @@ time) is checked on every request, and a reused refresh token revokes its whole 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -94,7 +95,7 @@ async def test_a_demoted_admin_loses_its_rights_on_the_next_request(
     dan = _bearer((await _login(client, "dan"))["access_token"])
     dan_key = (await (await client.post("/api/auth/keys", headers=dan,
                                         json={"name": "deploy"})).json())["api_key"]
-    upload = {"params": {"path": "a.txt"}, "data": b"x"}
+    upload: dict[str, Any] = {"params": {"path": "a.txt"}, "data": b"x"}
     assert (await client.put("/api/bots/hooks/drive/file", headers={"X-API-Key": dan_key},
                              **upload)).status == 201  # the control: a designer's key
     for user in ("ada", "dan"):
