@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.basic import ast
+from engine.basic.cursor import Cursor as Cursor  # re-exported: the parsers import it here
+from engine.basic.cursor import ParseError as ParseError
 from engine.basic.diagnostics import DiagnosticSink
+from engine.basic.exprforms import KeywordOperands, infix_test, starts_operand
 from engine.basic.keywords.catalog import VALUE_KEYWORDS
 from engine.basic.lexer import NAME, NUMBER, OP, STRING, Interp, Token, tokenize_expression
 
@@ -15,16 +18,6 @@ _MULTI_WORD_FUNCTIONS = frozenset(p for p in VALUE_KEYWORDS if " " in p)
 _MULTI_WORD_STARTS = frozenset(p.split()[0] for p in _MULTI_WORD_FUNCTIONS)
 _RESERVED = frozenset({"AND", "OR", "NOT", "XOR", "MOD", "IN", "LIKE", "IS", "TRUE", "FALSE",
                        "NULL", "NOTHING"})
-
-
-class ParseError(Exception):
-    def __init__(self, message: str, line: int, col: int, width: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
-        self.width = width
-        self.in_expression = False  # raised inside an expression that had begun (§D2)
 
 
 DEFAULT_NESTING = 100  # config basic-max-nesting: blocks in blocks, and expression levels
@@ -43,96 +36,7 @@ class NestingTooDeep(Exception):
         self.col = col
 
 
-class Cursor:
-    """A position in one logical line's tokens."""
-
-    def __init__(self, tokens: tuple[Token, ...] | list[Token], line: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.line = line
-
-    def peek(self, offset: int = 0) -> Token | None:
-        j = self.pos + offset
-        return self.tokens[j] if j < len(self.tokens) else None
-
-    def next(self) -> Token:
-        token = self.peek()
-        if token is None:
-            raise self.error("unexpected end of line")
-        self.pos += 1
-        return token
-
-    @property
-    def done(self) -> bool:
-        return self.pos >= len(self.tokens)
-
-    def at_word(self, *words: str) -> bool:
-        j = self.pos
-        if j >= len(self.tokens):
-            return False
-        token = self.tokens[j]
-        return token.kind == NAME and token.value.upper() in words  # type: ignore[attr-defined]
-
-    def at_op(self, *ops: str) -> bool:
-        j = self.pos
-        if j >= len(self.tokens):
-            return False
-        token = self.tokens[j]
-        return token.kind == OP and token.value in ops
-
-    def accept_word(self, *words: str) -> bool:
-        if self.at_word(*words):
-            self.pos += 1
-            return True
-        return False
-
-    def accept_op(self, *ops: str) -> bool:
-        if self.at_op(*ops):
-            self.pos += 1
-            return True
-        return False
-
-    def expect_word(self, word: str) -> None:
-        if not self.accept_word(word):
-            raise self.error(f"expected {word}")
-
-    def expect_op(self, op: str) -> None:
-        if not self.accept_op(op):
-            raise self.error(f"expected '{op}'")
-
-    def name(self) -> Token:
-        token = self.peek()
-        if token is None or token.kind != NAME:
-            raise self.error("expected a name")
-        self.pos += 1
-        return token
-
-    def error(self, message: str) -> ParseError:
-        token = self.peek()
-        if token is None:
-            last = self.tokens[-1] if self.tokens else None
-            col = last.end_col if last else 1
-            line = last.line if last else self.line
-            return ParseError(message, line, col)
-        shown = _show(token)
-        text = f"{message}, found {shown}" if not message.startswith("unexpected") else message
-        return ParseError(text, token.line, token.col, max(token.end_col - token.col, 1))
-
-    def expect_end(self) -> None:
-        if not self.done:
-            token = self.peek()
-            assert token is not None
-            raise ParseError(f"unexpected {_show(token)}", token.line, token.col,
-                             max(token.end_col - token.col, 1))
-
-
-def _show(token: Token) -> str:
-    if token.kind == STRING:
-        return "a string"
-    return f"'{token.value}'"
-
-
-class ExpressionParser:
+class ExpressionParser(KeywordOperands):
     """Parses expressions; ``sink`` receives warnings for literal ``${…}`` kept as text."""
 
     max_depth = DEFAULT_NESTING
@@ -209,7 +113,7 @@ class ExpressionParser:
                 c.next()
                 word = c.next().upper
                 left = self._like_in(c, word, left, True, line, col)
-            elif (infix := _infix_test(c)) is not None:
+            elif (infix := infix_test(c)) is not None:
                 name, size = infix
                 c.pos += size
                 left = ast.Call(name, (left, self._concat(c)), line, col, name)
@@ -310,15 +214,6 @@ class ExpressionParser:
             else:
                 return node
 
-    def _method(self, c: Cursor, node: ast.Expr, name: Token, optional: bool) -> ast.Expr:
-        """``s.trim()``, ``a?.join(",")``: a method call (compatibility E3), compiled through
-        the method table of :mod:`engine.basic.methods`."""
-        c.next()
-        args = self._items(c, ")")
-        kind = "_OPTMETHOD" if optional else "_METHOD"
-        return ast.Call(kind, (node, ast.Literal(str(name.value)), *args), name.line, name.col,
-                        str(name.value))
-
     # primaries ---------------------------------------------------------------------------
     def primary(self, c: Cursor) -> ast.Expr:
         token = c.peek()
@@ -394,39 +289,6 @@ class ExpressionParser:
             c.next()
             args = self._items(c, ")")
         return ast.Call(name, tuple(args), token.line, token.col, name)
-
-    def _format(self, c: Cursor, token: Token) -> ast.Expr:
-        """``FORMAT x AS p``, ``FORMAT x, p`` and ``FORMAT x`` (compatibility E2). The comma
-        form is read only outside argument lists and literals, where a comma separates items."""
-        c.next()
-        value = self._concat(c)
-        if c.accept_word("AS"):
-            pattern_token = c.peek()
-            if pattern_token is not None and pattern_token.kind == NAME:
-                c.next()
-                pattern: ast.Expr = ast.Literal(str(pattern_token.value), pattern_token.line,
-                                                pattern_token.col)
-            else:
-                pattern = self._concat(c)
-        elif self.list_depth == 0 and c.accept_op(","):
-            pattern = self._concat(c)
-        else:
-            return ast.Call("FORMAT", (value,), token.line, token.col, "FORMAT")
-        return ast.Call("FORMAT", (value, pattern), token.line, token.col, "FORMAT")
-
-    def _session_value(self, c: Cursor, token: Token) -> ast.Expr | None:
-        """``GET "session.k"`` and ``GET SESSION "k"`` inside an expression (compatibility
-        E4): the value keyword with one argument, read up to the next comparison."""
-        after = c.peek(1)
-        if after is not None and after.kind == STRING:
-            c.next()
-            return ast.Call("GET", (self._concat(c),), token.line, token.col, "GET")
-        if after is not None and after.is_word("SESSION") and starts_operand(c.peek(2)) \
-                and not c.peek(2).is_op("("):  # type: ignore[union-attr]
-            c.pos += 2
-            return ast.Call("GET_SESSION", (self._concat(c),), token.line, token.col,
-                            "GET SESSION")
-        return None
 
     def _multi_word_call(self, c: Cursor) -> str | None:
         """``GET BOT MEMORY(`` and friends: a multi-word value keyword directly before ``(``."""
@@ -512,42 +374,6 @@ class ExpressionParser:
         self.sink.warning(f"'${{{part.source}}}' is not an expression; kept as text",
                           part.line, max(part.col - 2, 1))
         return "${" + part.source + "}"
-
-
-# words that continue a statement after an operand, so never start one (FORMAT then THEN…)
-_CLAUSE_WORDS = frozenset({
-    "THEN", "ELSE", "TO", "STEP", "AS", "WHERE", "WITH", "BY", "ORDER", "LIMIT", "INTO",
-    "VALUES", "FROM", "USING", "REFRESH", "TIMEOUT", "EACH", "DO", "UNTIL", "WHILE",
-    "CONTAINS", "STARTS", "ENDS", "STARTSWITH", "ENDSWITH", "DEFAULT", "FIRST", "LAST",
-})
-
-
-def starts_operand(token: Token | None) -> bool:
-    """Whether ``token`` can begin the operand of a keyword written without parentheses."""
-    if token is None:
-        return False
-    if token.kind in (NUMBER, STRING):
-        return True
-    if token.kind == NAME:
-        word = token.upper
-        return word not in _CLAUSE_WORDS and (word not in _RESERVED or word in (
-            "NOT", "TRUE", "FALSE", "NULL", "NOTHING"))
-    return token.kind == OP and token.value in ("(", "{")
-
-
-def _infix_test(c: Cursor) -> tuple[str, int] | None:
-    """``a CONTAINS b``, ``a STARTS WITH b``, ``a ENDS WITH b`` (compatibility E5): the
-    built-in that gives the meaning and how many words the operator spans."""
-    token = c.peek()
-    if token is None or token.kind != NAME:
-        return None
-    word = token.upper
-    if word in ("CONTAINS", "STARTSWITH", "ENDSWITH"):
-        return word, 1
-    after = c.peek(1)
-    if word in ("STARTS", "ENDS") and after is not None and after.is_word("WITH"):
-        return word + "WITH", 2
-    return None
 
 
 def _is_number(node: ast.Literal) -> bool:

@@ -22,7 +22,8 @@ from typing import Literal
 
 from engine.basic import ast
 from engine.basic.builtins import FUNCTIONS
-from engine.basic.expressions import Cursor, ExpressionParser, ParseError, starts_operand
+from engine.basic.expressions import Cursor, ExpressionParser, ParseError
+from engine.basic.exprforms import starts_operand
 from engine.basic.keywords.catalog import VALUE_KEYWORDS
 from engine.basic.lexer import NAME, Token
 

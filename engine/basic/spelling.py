@@ -41,7 +41,9 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     best: str | None = None
     best_distance = bound + 1
     for candidate in candidates:
-        if candidate == upper or abs(len(candidate) - len(upper)) > bound:
+        if candidate == upper:
+            return None  # the word is one of them: it is not misspelt
+        if abs(len(candidate) - len(upper)) > bound:
             continue
         d = distance(upper, candidate)
         if d < best_distance:

@@ -136,7 +136,7 @@ def test_an_unknown_function_warning_is_marked_as_a_name_error() -> None:
 # -- D4: misspelt keywords ----------------------------------------------------------------------
 @pytest.mark.parametrize(("word", "hint"), [
     ("TOLK", "TALK"), ("TAKL", "TALK"), ("HAER", "HEAR"), ("PRNT", "PRINT"),
-    ("SEND_MIAL", None), ("FROBNICATE", None), ("Tlak", "TALK"),
+    ("SEND_MIAL", None), ("FROBNICATE", None), ("Tlak", "TALK"), ("END", None),
 ])
 def test_keyword_hints(word: str, hint: str | None) -> None:
     assert keyword_hint(word) == (f"; did you mean {hint}?" if hint else "")
