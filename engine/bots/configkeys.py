@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 
 from engine.bots.config import ConfigWarning, is_unset, normalise_key, parse_config
+from engine.bots.config_numbers import rule_for
 
 KNOWN_KEYS = frozenset({
     "bot-name", "bot-description", "welcome-message", "start-dialog", "language", "locale",
@@ -36,6 +37,7 @@ KNOWN_KEYS = frozenset({
     # read by the engine beyond the §13.3 table
     "basic-max-digits", "basic-max-items", "basic-max-string", "basic-max-nesting",
     "llm-context", "llm-native-tools", "kb-max-document-mb", "webchat-anonymous",
+    "kb-timeout",
 })
 KEY_FAMILIES = ("param-", "switcher-", "conn-")
 _NUMBERS = frozenset({
@@ -45,7 +47,7 @@ _NUMBERS = frozenset({
     "bm25-k1", "bm25-b", "website-max-depth", "website-max-pages", "hear-max-attempts",
     "hear-timeout-secs", "basic-max-steps", "basic-max-seconds", "basic-max-output",
     "basic-max-depth", "basic-max-loop", "basic-max-wait", "http-timeout", "http-max-bytes",
-    "email-port", "email-imap-port",
+    "email-port", "email-imap-port", "kb-timeout",
 })
 _BOOLEANS = frozenset({"llm-cache", "llm-cache-semantic", "rag-hybrid-enabled",
                        "basic-strict"})
@@ -84,7 +86,7 @@ def _key_problem(key: str) -> str | None:
 def _value_problem(key: str, value: str) -> str | None:
     if is_unset(value):
         return None
-    if key in _NUMBERS:
+    if key in _NUMBERS and rule_for(key) is None:  # parse_config checks the others
         try:
             float(value)
         except ValueError:

@@ -37,7 +37,7 @@ def test_check_reads_the_package_config(tmp_path: Path, capsys: pytest.CaptureFi
     config = root / "shop.gbot" / "config.csv"
     assert f"{config}:4: warning: unknown key 'llm-timout' ignored (did you mean " \
            "'llm-timeout'?)" in out
-    assert f"{config}:5: warning: 'hear-max-attempts' needs a number, not 'many'" in out
+    assert f"{config}:5: warning: 'hear-max-attempts' needs a whole number" in out
     assert "param-api-host" not in out and "unknown variable" not in out
 
 
