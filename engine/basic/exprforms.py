@@ -18,12 +18,16 @@ class KeywordOperands:
     def _concat(self, c: Cursor) -> ast.Expr:
         raise NotImplementedError
 
+    def _postfix(self, c: Cursor) -> ast.Expr:
+        raise NotImplementedError
+
     def _items(self, c: Cursor, closer: str) -> list[ast.Expr]:
         raise NotImplementedError
 
     def _format(self, c: Cursor, token: Token) -> ast.Expr:
         """``FORMAT x AS p``, ``FORMAT x, p`` and ``FORMAT x`` (compatibility E2). The comma
-        form is read only outside argument lists and literals, where a comma separates items."""
+        form is read only outside argument lists and literals, where a comma separates items;
+        its pattern is one operand, so an operator after it applies to the result."""
         c.next()
         value = self._concat(c)
         if c.accept_word("AS"):
@@ -35,7 +39,7 @@ class KeywordOperands:
             else:
                 pattern = self._concat(c)
         elif self.list_depth == 0 and c.accept_op(","):
-            pattern = self._concat(c)
+            pattern = self._postfix(c)  # `FORMAT n, "0.00" + " EUR"` appends to the result
         else:
             return ast.Call("FORMAT", (value,), token.line, token.col, "FORMAT")
         return ast.Call("FORMAT", (value, pattern), token.line, token.col, "FORMAT")

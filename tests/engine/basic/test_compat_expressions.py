@@ -193,6 +193,7 @@ def test_hash_space_lines_are_comments_and_hash_word_lines_pragmas() -> None:
     ('TALK FORMAT 5 AS "000"', ["005"]),
     ('TALK [FORMAT 5, 6]', ["[\"5\",6]"]),  # in a list the comma separates items
     ('TALK (FORMAT 1.5, "0.00") + "!"', ["1.50!"]),  # a group is not a list
+    ('TALK "= " + FORMAT 2, "0.0" + " kg"', ["= 2.0 kg"]),  # the pattern is one operand
 ])
 def test_format_without_parentheses(basic: BasicKit, source: str, expected: list[str]) -> None:
     assert said(basic, source) == expected
