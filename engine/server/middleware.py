@@ -12,7 +12,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from engine.server.errors import ApiError, Forbidden, RateLimited, translate
+from engine.server.errors import ApiError, Busy, Forbidden, RateLimited, translate
 from engine.server.state import state_of
 
 log = logging.getLogger("hearth.server")
@@ -48,7 +48,7 @@ async def errors_and_metrics(request: web.Request, handler: Handler) -> web.Stre
         status = reply.status
         if status == 500 and not isinstance(error, ApiError):
             log.exception("unhandled error on %s %s", request.method, request.path)
-        elif status >= 500:
+        elif status >= 500 and not isinstance(error, Busy):  # shedding is not news
             log.warning("%s %s: %s", request.method, request.path, reply.text)
         return reply
     finally:

@@ -72,10 +72,10 @@ async def history(request: web.Request) -> web.Response:
 
 async def send_message(request: web.Request) -> web.Response:
     """Send a message (§8 ``UserMessage``) and wait for the bot's whole answer."""
-    session = await visible_session(request, request.match_info["session_id"])
-    body = await read_json(request, schemas.MessageIn)
     state = state_of(request)
-    with state.admission.slot():
+    with state.admission.slot():  # first: shedding a message must cost next to nothing
+        session = await visible_session(request, request.match_info["session_id"])
+        body = await read_json(request, schemas.MessageIn)
         turn, _ = await run_turn(state.engine, session.id, lambda: state.engine.send(
             session.id, body.content, MessageType(body.message_type),
             context_name=body.context_name, active_switchers=tuple(body.active_switchers),
