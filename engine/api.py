@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from engine.basic import values
+from engine.basic.limits import config_number
 from engine.basic.vm import VM
 from engine.bots.config import BotConfig
 from engine.bots.errors import BotError
@@ -167,8 +168,9 @@ class Engine:
                                      loop=self._loop, metrics=self.llm_metrics,
                                      timeout=llm.timeout, temperature=llm.temperature,
                                      max_tokens=llm.max_tokens)
-        kb = KbKeywordService(self._loop, self.kb, package.name) if package.kb_dir.is_dir() \
-            else None
+        kb = KbKeywordService(self._loop, self.kb, package.name,
+                              config_number(config, "kb-timeout", 60.0, 0.001)) \
+            if package.kb_dir.is_dir() else None
         services = BotServices(
             package, self.config.work_dir / package.name, config=config, llm=keywords, kb=kb,
             scheduler=SchedulerBridge(self._loop, self.scheduler, package.name),

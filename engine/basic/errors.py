@@ -104,7 +104,10 @@ class ServiceError(ScriptError):
     number = 1003
 
 
-class BasicTimeoutError(ScriptError):
+class BasicTimeoutError(ServiceError):
+    """A service (LLM, KB, HTTP) did not answer within its own timeout: a ServiceError whose
+    BASIC kind stays ``TimeoutError`` (1004, BASIC.md §12.1); ON ERROR catches it."""
+
     kind = "TimeoutError"
     number = 1004
 

@@ -8,9 +8,11 @@ resumable; a FUNCTION called inside a larger expression runs in a nested loop.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,6 +90,7 @@ class VM(RunSetup):
         self.output_chars = 0
         self.elapsed = 0.0
         self._resumed_at = 0.0
+        self._service_since: float | None = None  # the outermost service call's start
         self.locale = (host.config.get("locale") or "en").lower()
 
     # -- FunctionContext -------------------------------------------------------------------
@@ -325,8 +328,26 @@ class VM(RunSetup):
         self.host.clock.sleep(seconds)
         self._resumed_at += time.monotonic() - started
 
+    @contextlib.contextmanager
+    def service_wait(self) -> Iterator[None]:
+        """Around a call to an outside service (LLM, KB, HTTP, mail, speech): the time spent
+        there is not script time, so it never counts toward ``basic-max-seconds``; the
+        service's own timeout (``llm-timeout``, ``kb-timeout``, ``http-timeout``) bounds it and
+        fails as a ``ServiceError``/``TimeoutError`` that ON ERROR catches. Nested calls
+        (THINK KB asks the LLM) are counted once."""
+        if self._service_since is not None:
+            yield
+            return
+        self._service_since = started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._service_since = None
+            self._resumed_at += time.monotonic() - started
+
     def transcribe(self, attachment: Attachment) -> str:
-        return self.host.speech.transcribe(attachment.path)
+        with self.service_wait():
+            return self.host.speech.transcribe(attachment.path)
 
     def send_mail_block(self, recipient: Any, body: str) -> None:
         subject = ""
@@ -336,7 +357,8 @@ class VM(RunSetup):
             lines = lines[1:]
             while lines and not lines[0].strip():
                 lines.pop(0)
-        self.host.messaging.send_mail(recipient, subject, "\n".join(lines), [], None)
+        with self.service_wait():
+            self.host.messaging.send_mail(recipient, subject, "\n".join(lines), [], None)
 
 
 class _Suspend:

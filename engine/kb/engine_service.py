@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.basic.errors import ServiceError
+from engine.basic.errors import BasicTimeoutError, ServiceError
 from engine.bots.package import BotPackage
 from engine.errors import EngineError
 from engine.kb.embedders import MiniLmOnnxEmbedder
@@ -106,10 +106,11 @@ class KbKeywordService:
     """``THINK KB`` for BASIC runs (worker threads): searches on the engine's loop."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, knowledge: EngineKnowledge,
-                 bot: str) -> None:
+                 bot: str, timeout: float = 60.0) -> None:
         self.loop = loop
         self.knowledge = knowledge
         self.bot = bot
+        self.timeout = timeout  # ``kb-timeout``: the search's own limit, not script time
 
     def think(self, question: str, collections: Sequence[str]) -> dict[str, Any]:
         async def run() -> dict[str, Any]:
@@ -118,9 +119,10 @@ class KbKeywordService:
 
         future = asyncio.run_coroutine_threadsafe(run(), self.loop)
         try:
-            return future.result(120)
+            return future.result(self.timeout)
         except EngineError as error:
             raise ServiceError(f"the knowledge base is not available: {error.message}") from None
         except TimeoutError:
             future.cancel()
-            raise ServiceError("the knowledge base did not answer in time") from None
+            raise BasicTimeoutError(f"the knowledge base did not answer within "
+                                    f"{self.timeout:g} s") from None

@@ -21,7 +21,8 @@ _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
 
 def ask(vm: VM, prompt: str) -> str:
     """One completion with the session's model; reasoning sections removed (§6)."""
-    answer = vm.host.llm.complete(prompt, vm.host.session.get("model"))
+    with vm.service_wait():
+        answer = vm.host.llm.complete(prompt, vm.host.session.get("model"))
     return _THINK.sub("", answer).strip()
 
 
@@ -77,18 +78,21 @@ def sentiment(vm: VM, call: Invocation) -> dict[str, Any]:
 
 @keyword("SEE")
 def see(vm: VM, call: Invocation) -> str:
-    return vm.host.llm.describe_image(call.arg(0), "see")
+    with vm.service_wait():
+        return vm.host.llm.describe_image(call.arg(0), "see")
 
 
 @keyword("OCR")
 def ocr(vm: VM, call: Invocation) -> str:
-    return vm.host.llm.describe_image(call.arg(0), "ocr")
+    with vm.service_wait():
+        return vm.host.llm.describe_image(call.arg(0), "ocr")
 
 
 @keyword("THINK KB")
 def think_kb(vm: VM, call: Invocation) -> dict[str, Any]:
     collections = vm.host.session.get("kbs") or []
-    found = vm.host.kb.think(values.text(call.arg(0)), collections)
+    with vm.service_wait():
+        found = vm.host.kb.think(values.text(call.arg(0)), collections)
     results = found.get("results") or []
     if not results:
         return {"results": [], "summary": "", "confidence": 0}

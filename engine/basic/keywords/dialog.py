@@ -149,7 +149,8 @@ def resolve_recipient(recipient: str) -> tuple[str, str]:
 @keyword("TALK TO", "SEND TO")
 def talk_to(vm: VM, call: Invocation) -> None:
     channel, address = resolve_recipient(values.text(call.arg(0)))
-    vm.host.messaging.talk_to(channel, address, joined(call.args[1:]))
+    with vm.service_wait():
+        vm.host.messaging.talk_to(channel, address, joined(call.args[1:]))
 
 
 @keyword("TRANSFER TO HUMAN")

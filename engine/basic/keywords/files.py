@@ -81,14 +81,16 @@ def upload(vm: VM, call: Invocation) -> str:
     source, target = call.arg(0), _path(call.arg(1))
     text = _path(source)
     if _SCHEME.match(text):
-        data, _name = vm.host.http.fetch(_checked_url(text), vm.headers)
+        with vm.service_wait():
+            data, _name = vm.host.http.fetch(_checked_url(text), vm.headers)
         return vm.host.drive.store(data, target)
     return vm.host.drive.store(vm.host.drive.read_bytes(text), target)
 
 
 @keyword("DOWNLOAD")
 def download(vm: VM, call: Invocation) -> str:
-    data, name = vm.host.http.fetch(_checked_url(values.text(call.arg(0))), vm.headers)
+    with vm.service_wait():
+        data, name = vm.host.http.fetch(_checked_url(values.text(call.arg(0))), vm.headers)
     target = _path(call.arg(1)) if len(call.args) > 1 else f"downloads/{name}"
     return vm.host.drive.store(data, target)
 
@@ -130,7 +132,8 @@ def _checked_url(url: str) -> str:
 
 
 def http_call(vm: VM, method: str, url: str, body: Any) -> Any:
-    return vm.host.http.request(method, _checked_url(url), body, dict(vm.headers))
+    with vm.service_wait():
+        return vm.host.http.request(method, _checked_url(url), body, dict(vm.headers))
 
 
 @keyword("GET")
