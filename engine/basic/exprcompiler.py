@@ -261,7 +261,7 @@ class ExpressionCompiler(CompatForms):
         size = self.compile(node.args[0])
 
         def make(f: Frame) -> list[Any]:
-            count = int(values.to_number(size(f))) + 1
+            count = max(int(values.to_number(size(f))) + 1, 0)
             sizes.check_count(count)
             return [None] * count
 

@@ -46,6 +46,7 @@ _ARITHMETIC: Final = re.compile(r"[+-]?[\d.]+\s*(?:[*/%+]|\s-\s)\s*[\d.]")
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME: Final = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?")
 _WORD_VALUES: Final[dict[str, Value]] = {"TRUE": True, "FALSE": False, "NULL": None}
+_MAX_NESTING: Final = 16  # NOT and parentheses inside each other (SQLite parses ~40)
 
 
 def parse_filter(text: str) -> Query:
@@ -101,6 +102,7 @@ class _FilterParser:
         self.text = source
         self.pos = 0
         self.what = what
+        self.depth = 0  # NOT and '(' levels: the parser recurses once per level
 
     # --- clauses ------------------------------------------------------------------------------
 
@@ -163,6 +165,15 @@ class _FilterParser:
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def factor(self) -> Condition:
+        if self.depth >= _MAX_NESTING:
+            raise self.error(f"nested more than {_MAX_NESTING} levels deep")
+        self.depth += 1
+        try:
+            return self.nested_factor()
+        finally:
+            self.depth -= 1
+
+    def nested_factor(self) -> Condition:
         if self.take_words("NOT"):
             return Not(self.factor())
         if self.peek() != "(":
