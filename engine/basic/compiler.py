@@ -21,7 +21,6 @@ from engine.basic.flow import FlowCompiler
 from engine.basic.parser import parse
 from engine.basic.program import Code, Eval, ProcCode, Program
 
-
 # The parser, the compiler and compiled expressions recurse once per nesting level; the
 # nesting limit (basic-max-nesting, at most a few hundred) keeps them far below this.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))

@@ -22,13 +22,13 @@ from fractions import Fraction
 from typing import Any, Final, TypeAlias
 
 from engine.basic import sizes
-from engine.basic.like import like as like_text
 from engine.basic.errors import (
     BasicIndexError,
     BasicTypeError,
     BasicValueError,
     DivisionByZero,
 )
+from engine.basic.like import like as like_text
 from engine.basic.query import Value
 
 Number: TypeAlias = int | float

@@ -66,7 +66,7 @@ def deep_blocks(draw: st.DrawFn) -> str:
     closed = draw(st.booleans())
     head = [opener.format(n=n) for n, (opener, _) in enumerate(chosen)]
     tail = [closer for _, closer in reversed(chosen)] if closed else []
-    return "\n".join(head + ['TALK "in"'] + tail)
+    return "\n".join([*head, 'TALK "in"', *tail])
 
 
 @st.composite
@@ -198,8 +198,8 @@ def test_filters_give_a_data_error_or_parameterised_sql(text: str) -> None:
 
 # --- config.csv ---------------------------------------------------------------------------------
 
-_CONFIG_KEYS = st.one_of(st.sampled_from(sorted(RULES) + ["bot-name", "param-x", "conn-db-port",
-                                                          "Bot Name", "", " "]),
+_CONFIG_KEYS = st.one_of(st.sampled_from([*sorted(RULES), "bot-name", "param-x", "conn-db-port",
+                                          "Bot Name", "", " "]),
                          st.text(max_size=12))
 _CONFIG_VALUES = st.one_of(st.sampled_from(["nan", "NaN", "inf", "-inf", "1e309", "-1", "0",
                                             "5e3", "1_000", "0x10", "", "none", "n/a", "10.5",
