@@ -60,6 +60,7 @@ class UndoJournal:
     def __init__(self, connection: Any) -> None:
         self._conn = connection
         self._written: set[str] = set()  # units this process journalled and has not settled
+        self._settled: set[str] = set()  # settled units whose records are not deleted yet
         connection.execute(
             f"CREATE TABLE IF NOT EXISTS {UNDO_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
             "unit TEXT NOT NULL, owner INTEGER NOT NULL, tbl TEXT NOT NULL, "
@@ -105,11 +106,39 @@ class UndoJournal:
 
     def settle(self, unit: str) -> None:
         """The unit committed: forget how to undo it."""
-        self._conn.execute(f"DELETE FROM {UNDO_TABLE} WHERE unit = ?", (unit,))
+        self._delete({unit})
         self._written.discard(unit)
+        self._settled.discard(unit)
+
+    def settle_later(self, unit: str) -> None:
+        """The unit committed: its records go with the next write's transaction.
+
+        Safe because settling is only an optimisation of recovery: records of a committed
+        unit that a crash leaves behind are recognised as committed and dropped then.
+        """
+        if unit in self._written:
+            self._written.discard(unit)
+            self._settled.add(unit)
+
+    def drop_settled(self) -> None:
+        """Delete the records of units settled since the last write (in its transaction)."""
+        if self._settled:
+            settled, self._settled = self._settled, set()
+            self._delete(settled)
+
+    def _delete(self, units: set[str]) -> None:
+        self._conn.executemany(
+            f"DELETE FROM {UNDO_TABLE} WHERE unit = ?", [(unit,) for unit in units]
+        )
 
     def undo(self, unit: str) -> int:
-        """Put every row the unit touched back as it was (newest first); return the count."""
+        """Put every row the unit touched back as it was (newest first); return the count.
+
+        A unit already settled is never undone: its records are only dropped.
+        """
+        if unit in self._settled:
+            self.settle(unit)
+            return 0
         records = self._conn.execute(
             f"SELECT tbl, row_id, image FROM {UNDO_TABLE} WHERE unit = ? ORDER BY seq DESC",
             (unit,),

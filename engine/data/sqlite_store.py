@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ class SqliteTableStore:
         roles: RolesProvider | None = None,
     ) -> None:
         self._owned = isinstance(database, str | Path)
+        self._closed = False
         self._conn = connect(database) if self._owned else database
         install_functions(self._conn)
         self._lock = threading.RLock()
@@ -66,10 +67,13 @@ class SqliteTableStore:
         self._rows = SqliteRows(self._conn, self._journal)
 
     def close(self) -> None:
-        """Close the connection if the store opened it."""
+        """Close the connection if the store opened it (dropping settled undo records)."""
         with self._lock:
-            if self._owned:
+            if self._owned and not self._closed:
+                with suppress(DataError), self._transaction():
+                    self._journal.drop_settled()
                 self._conn.close()
+                self._closed = True
 
     def __enter__(self) -> SqliteTableStore:
         return self
@@ -242,14 +246,15 @@ class SqliteTableStore:
     def settle(self, unit: str, force: bool = False) -> None:
         """The unit (a turn, a job run) committed: its writes are final.
 
-        Without ``force``, a unit this process did not journal is skipped without a
-        transaction; recovery forces it for units of a dead process.
+        Without ``force`` this costs no transaction: the records are deleted in the store's
+        next one (until then a crash leaves them to recovery, which sees the unit committed).
+        Recovery forces it for units of a dead process.
         """
-        with self._lock:
-            if not force and not self._journal.has_records(unit):
-                return
-            with self._transaction():
-                self._journal.settle(unit)
+        if not force:  # no lock either: the event loop calls this and must not wait
+            self._journal.settle_later(unit)
+            return
+        with self._transaction():
+            self._journal.settle(unit)
 
     def undo(self, unit: str) -> int:
         """The unit did not commit: put back every row it wrote; return the records applied."""
@@ -341,6 +346,7 @@ class SqliteTableStore:
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
+                self._journal.drop_settled()  # settling rides on the next transaction
                 yield
                 self._conn.commit()
             except (sqlean.Error, OverflowError) as error:

@@ -128,7 +128,9 @@ async def finish_unit(tables: Any, unit: str, *, committed: bool,
                       force: bool = False) -> Exception | None:
     """Settle or undo a unit's table writes; a failure is logged and returned."""
     try:
-        if committed:
+        if committed and not force:
+            tables.settle(unit)  # in memory only: no need for a thread
+        elif committed:
             await asyncio.to_thread(tables.settle, unit, force)
         else:
             await asyncio.to_thread(tables.undo, unit)

@@ -8,7 +8,7 @@ one message per stdin line, send it as a turn and print ``ACK <message>`` once t
 returned, that is once it committed.
 
 ``jobs``: an Engine fires the ``ticker`` bot's job once per simulated minute and prints
-``RAN <minute>`` once each run is recorded.
+``RAN <minute>`` once each run is recorded; ``jobs-settle`` starts, fires nothing, exits.
 
 ``die-before-commit`` / ``die-after-commit``: like ``dialog``, but the first turn SIGKILLs
 this process right before the turn's commit (its table writes done, nothing committed) or
@@ -86,9 +86,10 @@ SAVE "marks", {run: k}
 JOBS_FROM = datetime(2026, 3, 2, 9, 0)
 
 
-async def _jobs(home: Path) -> None:
+async def _jobs(home: Path, settle_only: bool) -> None:
     """Fire the ticker once per simulated minute, after the last minute fired; print
-    ``RAN <minute>`` when its run is recorded."""
+    ``RAN <minute>`` when its run is recorded. ``settle_only``: a check that fires nothing
+    (it settles what the last kill left), then a clean exit."""
     from engine.api import Engine, EngineConfig
 
     config = EngineConfig.under(home, run_scheduler=False, watch_bots=False)
@@ -96,6 +97,9 @@ async def _jobs(home: Path) -> None:
         row = await engine.db.fetch_one("SELECT MAX(fire_at) AS last FROM job_runs")
         last = datetime.fromisoformat(row["last"]) if row and row["last"] else JOBS_FROM
         print("READY", last.isoformat(), flush=True)
+        if settle_only:
+            await engine.scheduler.check(last)
+            return
         minute = last
         while True:
             minute += timedelta(minutes=1)
@@ -104,7 +108,7 @@ async def _jobs(home: Path) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[2] == "jobs":
-        asyncio.run(_jobs(Path(sys.argv[1])))
+    if sys.argv[2].startswith("jobs"):
+        asyncio.run(_jobs(Path(sys.argv[1]), settle_only=sys.argv[2] == "jobs-settle"))
     else:
         asyncio.run(_dialog(Path(sys.argv[1]), sys.argv[2]))

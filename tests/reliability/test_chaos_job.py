@@ -27,9 +27,9 @@ KILLS = 21
 BUDGET_SECONDS = 90.0
 
 
-def start(home: Path) -> subprocess.Popen[str]:
+def start(home: Path, mode: str = "jobs") -> subprocess.Popen[str]:
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.durability_worker", str(home), "jobs"],
+        [sys.executable, "-m", "tests.reliability.durability_worker", str(home), mode],
         cwd=REPO, env=child_env(), stdout=subprocess.PIPE, text=True)
     assert worker.stdout is not None
     ready = worker.stdout.readline().split()
@@ -57,9 +57,9 @@ def test_sigkill_during_scheduled_jobs_loses_and_duplicates_no_run_or_row(
         worker.wait(30)
         kills += 1
         check_files(*files)
-    worker = start(tmp_path)  # a clean start: marks the last run interrupted, undoes its rows
-    worker.kill()
-    worker.wait(30)
+    worker = start(tmp_path, "jobs-settle")  # the last run: interrupted, its rows undone
+    assert reported_runs(worker) == []
+    assert worker.wait(60) == 0
     check_files(*files)
 
     with sqlean.connect(str(files[0])) as conn:

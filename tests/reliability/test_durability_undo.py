@@ -48,7 +48,7 @@ def test_undo_puts_back_inserts_updates_deletes_and_merges(store: SqliteTableSto
 def test_a_settled_unit_and_writes_outside_units_stay(store: SqliteTableStore) -> None:
     with writes_of("turn:s1:1"):
         store.save("people", {"name": "Cy", "age": 20})
-    store.settle("turn:s1:1")
+    store.settle("turn:s1:1")  # its records go with the next transaction
     store.save("people", {"name": "Di", "age": 9})  # no unit: never journalled
     assert store.unfinished("") == []
     assert store.undo("turn:s1:1") == 0
