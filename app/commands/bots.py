@@ -35,8 +35,8 @@ def list_bots(args: argparse.Namespace) -> int:
                 ignored = engine.bots.package(info.name).ignored_scripts()
                 if ignored:
                     shown = ", ".join(p.name for p in ignored[:5])
-                    print(f"{'':20} {len(ignored)} .bas file(s) outside the .gbdialog folder "
-                          f"not loaded: {shown}")
+                    print(f"{'':20} {len(ignored)} .bas file(s) not loaded (outside the "
+                          f".gbdialog folder): {shown}")
         return 0
 
     return asyncio.run(run())

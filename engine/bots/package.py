@@ -91,9 +91,13 @@ class BotPackage:
         return sorted(found, key=lambda p: p.as_posix().lower())
 
     def ignored_scripts(self) -> list[Path]:
-        """Loose scripts not loaded because the dialog folder has scripts of its own."""
+        """The package's ``.bas`` files that are not loaded: loose ones when the dialog folder
+        has scripts of its own, and any inside the knowledge base, drive, data or theme."""
+        if not self.root.is_dir():
+            return []
         loaded = set(self.scripts())
-        return [path for path in self.loose_scripts() if path not in loaded]
+        found = (p for p in self.root.rglob("*.bas") if p.is_file() and not p.is_symlink())
+        return sorted((p for p in found if p not in loaded), key=lambda p: p.as_posix().lower())
 
     def script(self, name: str) -> Path | None:
         key = name.lower().removesuffix(".bas")

@@ -142,3 +142,16 @@ def test_compile_rate_over_templates_and_test_packages() -> None:
     assert rate.packages == len(NAMES) + len(list((PACKAGES.parents[2] / "resources" /
                                                    "templates").glob("*.gbai")))
     assert rate.failures == [] and rate.script_rate == 1.0 and rate.start_rate == 1.0
+
+
+def test_bots_list_names_scripts_it_does_not_load(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HEARTH_HOME", str(tmp_path))
+    _install(tmp_path, "helpdesk-lite")
+    extra = tmp_path / "bots" / "helpdesk-lite.gbai" / "old"
+    extra.mkdir()
+    (extra / "legacy.bas").write_text('TALK "old"\n', encoding="utf-8")
+    assert main(["bots", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "1 .bas file(s) not loaded (outside the .gbdialog folder): legacy.bas" in out
