@@ -34,6 +34,7 @@ from engine.kb import (
     RetrievalSettings,
     SearchMode,
 )
+from engine.kb.errors import KbError
 from engine.kb.evaluation import BeirDataset, EvalResult, evaluate
 from engine.kb.knowledge import file_safe, read_stats
 from engine.kb.settings import MAX_DOCUMENT_KEY, max_document_bytes
@@ -105,7 +106,10 @@ def run_ingest(args: argparse.Namespace) -> int:
     if not path.is_dir():
         return _fail(f"no such folder: {args.path}")
     bot = args.bot or _bot_of(path) or DEFAULT_BOT
-    folders = _collection_folders(path)
+    try:
+        folders = _collection_folders(path)
+    except KbError as error:
+        return _fail(error.message)
     if not folders:
         return _fail(f"{path} has no .gbkb folder")
     options = KbOptions(chunking=_chunking(args), max_file_bytes=_max_document_bytes(args, path))
@@ -341,10 +345,14 @@ def _model_dir(args: argparse.Namespace) -> Path:
 
 
 def _collection_folders(path: Path) -> list[Path]:
-    from engine.kb.sources import package_collections
+    from engine.kb.sources import leaves_package, package_collections
 
     if path.name.endswith(".gbai"):
         packages = sorted(p for p in path.iterdir() if p.is_dir() and p.name.endswith(".gbkb"))
+        for gbkb in packages:
+            if leaves_package(gbkb):
+                raise KbError(f"{gbkb.name} is a link to a place outside the bot package: "
+                              "not indexed")
         return [folder for gbkb in packages for folder in package_collections(gbkb)]
     if path.name.endswith(".gbkb"):
         return package_collections(path)

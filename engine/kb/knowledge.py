@@ -34,7 +34,13 @@ from engine.kb.progress import IngestEvent, IngestReport, ProgressCallback, iter
 from engine.kb.reader import IndexReader, IndexStats
 from engine.kb.search import Hit, Reranker, search
 from engine.kb.settings import KbOptions, SearchMode, WebsiteSettings
-from engine.kb.sources import SourceItem, collection_name, package_collections, scan_folder
+from engine.kb.sources import (
+    SourceItem,
+    collection_name,
+    leaves_package,
+    package_collections,
+    scan_folder,
+)
 from engine.network.client import GuardedHttpClient
 
 T = TypeVar("T")
@@ -132,6 +138,9 @@ class KnowledgeBase:
                              progress: ProgressCallback | None = None) -> list[IngestReport]:
         """Every collection of a ``.gbkb`` folder: its root files (when it has any, or had),
         then each sub-folder."""
+        if leaves_package(gbkb):
+            raise KbError(f"{gbkb.name} is a link to a place outside the bot package: "
+                          "not indexed")
         folders = package_collections(gbkb)
         items, unsupported = await asyncio.get_running_loop().run_in_executor(
             self._extract_pool, scan_folder, gbkb)

@@ -83,11 +83,19 @@ def scan_folder(folder: Path) -> tuple[list[SourceItem], list[str]]:
 def package_collections(gbkb: Path) -> list[Path]:
     """The collection folders of a ``.gbkb`` package: itself (root files), then sub-folders.
     A sub-folder that is a link out of the package is left out (:func:`scan_folder` of the
-    package reports it)."""
+    package reports it); a ``.gbkb`` that is itself such a link has none."""
+    if leaves_package(gbkb):
+        return []
     root = gbkb.resolve()
     subfolders = sorted(p for p in gbkb.iterdir()
                         if not _hidden(p.name) and p.is_dir() and _inside(p.resolve(), root))
     return [gbkb, *subfolders]
+
+
+def leaves_package(gbkb: Path) -> bool:
+    """True when the ``.gbkb`` folder is itself a link to a place outside its package (the
+    folder holding it): none of it may be indexed."""
+    return not _inside(gbkb.resolve(), gbkb.absolute().parent.resolve())
 
 
 def _inside(real: Path, root: Path) -> bool:

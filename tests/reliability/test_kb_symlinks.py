@@ -17,6 +17,7 @@ from engine.kb import (
     HashingEmbedder,
     Hit,
     IngestReport,
+    KbError,
     KnowledgeBase,
     SearchMode,
 )
@@ -88,3 +89,23 @@ def test_cli_ingest_and_stats_show_the_refusals(package: Path,
     assert main(["kb", "stats"]) == 0
     table = capsys.readouterr().out
     assert f"! etc: {LINK_OUTSIDE}" in table and f"! secret.txt: {LINK_OUTSIDE}" in table
+
+
+def test_a_gbkb_folder_linking_out_of_its_package_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bot = tmp_path / "evil.gbai"
+    bot.mkdir()
+    os.symlink("/etc", bot / "evil.gbkb")
+    embedder = HashingEmbedder()
+
+    async def run() -> list[IngestReport]:
+        async with KnowledgeBase(tmp_path / "kb", embedder) as kb:
+            return await kb.ingest_package(bot / "evil.gbkb")
+
+    with pytest.raises(KbError, match="outside the bot package"):
+        asyncio.run(run())
+    embedder.close()
+    assert not (tmp_path / "kb").exists() or not list((tmp_path / "kb").glob("*.sqlite"))
+
+    assert main(["kb", "ingest", str(bot), "--model-dir", str(model_dir())]) == 1
+    assert "evil.gbkb is a link to a place outside the bot package" in capsys.readouterr().err

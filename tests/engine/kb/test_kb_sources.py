@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.kb.sources import LINK_OUTSIDE, package_collections, scan_folder
+from engine.kb.sources import LINK_OUTSIDE, leaves_package, package_collections, scan_folder
 
 
 @pytest.fixture
@@ -81,3 +81,16 @@ def test_package_sub_folders_linking_out_are_not_collections(tmp_path: Path,
     assert [p.name for p in package_collections(gbkb)] == ["bot.gbkb", "alias", "manuals"]
     keys, _ = _keys(gbkb)
     assert keys == {"etc": LINK_OUTSIDE}
+
+
+def test_a_gbkb_that_is_a_link_out_of_its_package_has_no_collections(tmp_path: Path,
+                                                                     outside: Path) -> None:
+    package = tmp_path / "bot.gbai"
+    package.mkdir()
+    os.symlink(outside, package / "bot.gbkb")
+    (package / "real.gbkb").mkdir()
+    os.symlink(package / "real.gbkb", package / "alias.gbkb")
+
+    assert package_collections(package / "bot.gbkb") == []
+    assert leaves_package(package / "bot.gbkb")
+    assert not leaves_package(package / "real.gbkb") and not leaves_package(package / "alias.gbkb")
