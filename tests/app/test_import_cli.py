@@ -105,3 +105,20 @@ def test_import_validates_the_name(home: Path, tmp_path: Path,
     assert "invalid bot name" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "missing.zip")]) == 1
     assert "not a folder or a zip archive" in capsys.readouterr().err
+
+
+def test_run_a_script_outside_the_dialog_folder(tmp_path: Path) -> None:
+    from tests.app.test_cli import hearth
+
+    root = _package(tmp_path / "shop.gbai")
+    loose = root / "extras" / "hello.bas"
+    loose.parent.mkdir()
+    loose.write_text('TALK "from extras " + api_host\n', encoding="utf-8")
+    ran = hearth("run", str(loose), home=tmp_path / "home")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["from extras example.org"]
+    broken = root / "extras" / "broken.bas"
+    broken.write_text("IF x THEN\n", encoding="utf-8")
+    failed = hearth("run", str(broken), home=tmp_path / "home")
+    assert failed.returncode == 1
+    assert "broken.bas:1:1: SyntaxError: 'IF' without 'END IF'" in failed.stderr
