@@ -175,7 +175,9 @@ async def test_rest_drive_routes(client: Client, app: web.Application, drive: Pa
                 assert reply.status < 500, (reply.status, text)
                 assert not _leaked(text), text[:200]
                 if leaves:
-                    assert reply.status == 403, (reply.status, text)
+                    # A NUL is refused as an invalid path (400) or by the jail (403).
+                    refused = (400, 403) if "%00" in raw else (403,)
+                    assert reply.status in refused, (reply.status, text)
                 elif reply.status == 201:
                     assert _written_inside(drive), "a 201 but no file in the drive"
                 assert outside_drive(hearth_home, drive) == before

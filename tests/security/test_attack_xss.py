@@ -142,8 +142,11 @@ class Watched:
                            "'<img src=x onerror=\"window.__control=1\">')")
         self.page.wait_for_function("window.__control === 1")
 
+    def settle(self) -> None:
+        """Image errors, focus and toggle events fire asynchronously after a render."""
+        self.page.wait_for_timeout(300)
+
     def clean(self) -> None:
-        self.page.wait_for_timeout(300)  # image errors and focus events fire asynchronously
         found = self.page.evaluate(self.CHECK)
         assert found["pwned"] is None, f"a payload ran: window.__pwned = {found['pwned']}"
         assert not self.dialogs, f"a payload opened a dialog: {self.dialogs}"
@@ -194,6 +197,7 @@ def test_bot_answers_suggestions_and_typed_text(browser: Any, server: LiveServer
     log.get_by_text("pick one").wait_for()
     page.get_by_text("Tool ").first.wait_for()
     watched.control()
+    watched.settle()
     attempts = Attempts(KIND)
     shown = watched.log_text()
     for payload in PAYLOADS:
@@ -226,11 +230,11 @@ def test_bot_answers_suggestions_and_typed_text(browser: Any, server: LiveServer
             box.press("Enter")
             if _plain(payload):
                 log.get_by_text("you said " + payload, exact=True).wait_for()
-            else:
-                page.wait_for_timeout(400)
+            watched.settle()
             watched.clean()
     page.reload()  # the history comes back through the "history" frame
     log.get_by_text("pick one").wait_for()
+    watched.settle()
     with attempts.one("everything again, from the session's history"):
         watched.clean()
     attempts.verdict(at_least=len(PAYLOADS) + len(TYPED) + 15)
@@ -246,6 +250,7 @@ def test_bot_name_in_the_url_and_the_bot_picker(browser: Any, server: LiveServer
         with attempts.one(f"bot name in the URL {payload!r}"):
             page.goto(server.url + "/chat/" + quote(payload, safe=""))
             page.get_by_text("There is no bot named").wait_for()
+            watched.settle()
             watched.clean()
             if _plain(payload):
                 assert payload in watched.log_text()
@@ -255,6 +260,7 @@ def test_bot_name_in_the_url_and_the_bot_picker(browser: Any, server: LiveServer
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.locator("#bots a").filter(has_text=TITLE).wait_for()
+        watched.settle()
         watched.clean()
     attempts.verdict(at_least=11)
 
