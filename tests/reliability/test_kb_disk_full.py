@@ -16,29 +16,40 @@ import pytest
 from app.cli import main
 from engine.kb import HashingEmbedder, KnowledgeBase
 from engine.kb.index import connect
+from engine.kb.longdoc import LONG_DOCUMENT_BYTES
 from engine.storage.errors import DiskFull
 from tests.conftest import require_service
 from tests.engine.kb.conftest import model_dir
+from tests.reliability.test_kb_bad_input import write_text
 
 DOCUMENTS = 150
 TMPFS_MB = 24
 FILLER_MB = 21
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MB tmpfs, 21 MB of it taken by a filler file (delete it to free space)."""
-    mount_point = tmp_path / "small-disk"
+def _mount(mount_point: Path, size_mb: int, filler_mb: int) -> Iterator[Path]:
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_MB}m", "tmpfs",
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs",
                               str(mount_point)], capture_output=True, text=True, check=False)
     if mounted.returncode != 0:
         require_service("tmpfs", f"cannot mount a tmpfs: {mounted.stderr.strip()}")
     try:
-        (mount_point / "filler").write_bytes(bytes(FILLER_MB * 1024 * 1024))
+        (mount_point / "filler").write_bytes(bytes(filler_mb * 1024 * 1024))
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs, 21 MB of it taken by a filler file (delete it to free space)."""
+    yield from _mount(tmp_path / "small-disk", TMPFS_MB, FILLER_MB)
+
+
+@pytest.fixture
+def roomier_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MB tmpfs, 56 MB of it taken by a filler file."""
+    yield from _mount(tmp_path / "roomier-disk", 64, 56)
 
 
 def _corpus(folder: Path, documents: int = DOCUMENTS) -> Path:
@@ -108,6 +119,27 @@ def test_disk_full_is_said_plainly_and_the_index_stays_consistent(small_disk: Pa
     final, fresh = _state(index), _state(tmp_path / "fresh" / "docs.sqlite")
     assert final == fresh
     assert final["chunks"] == final["vectors"] == final["fts"]
+
+
+def test_a_long_document_stopped_by_a_full_disk_resumes(roomier_disk: Path,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_text(folder / "long.txt", LONG_DOCUMENT_BYTES + 500_000)
+    root = roomier_disk / "kb"
+
+    with pytest.raises(DiskFull):
+        _ingest(folder, root)
+
+    stopped = _state(root / "docs.sqlite")
+    assert stopped["integrity"] == "ok" and stopped["duplicates"] == 0
+    assert stopped["documents"] == 1 and int(str(stopped["chunks"])) > 0
+    assert stopped["half_committed"] == 1  # marked partial: the next run resumes it
+
+    (roomier_disk / "filler").unlink()
+    assert _ingest(folder, root) == (1, 0)
+    _ingest(folder, tmp_path / "fresh")
+    assert _state(root / "docs.sqlite") == _state(tmp_path / "fresh" / "docs.sqlite")
 
 
 def test_cli_says_disk_full(small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
