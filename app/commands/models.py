@@ -1,4 +1,5 @@
-"""``hearth models list | pull NAME... | verify [NAME] | remove NAME``: the local model store.
+"""``hearth models list | pull NAME... | add FILE.gguf | add URL --sha256 --size | verify [NAME]
+| remove NAME``: the local model store.
 
 Models are installed under the data folder (``AppPaths.models_dir``) from the catalog in
 ``resources/models``; nothing is downloaded unless the user asks here (or a command that needs
@@ -11,10 +12,13 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from app.paths import AppPaths
+from engine.llm.fit import MEMORY_FACTOR, available_memory, memory_fit
 from engine.llm.models import ModelError, ModelManager, ModelStatus
+from engine.llm.usermodels import add_gguf, add_url, forget
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +33,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                       help="every default model (chat, embeddings, speech)")
     pull.add_argument("--force", action="store_true", help="reinstall even when installed")
     pull.set_defaults(handler=run_pull)
+    add = actions.add_parser("add", help="import your own GGUF file, or a model from a URL")
+    add.add_argument("source", metavar="FILE|URL", help="a .gguf file, or an https URL")
+    add.add_argument("--name", help="the model's name (default: from the file name)")
+    add.add_argument("--sha256", help="for a URL: the file's sha256 (required)")
+    add.add_argument("--size", type=int, help="for a URL: the file's size in bytes (required)")
+    add.set_defaults(handler=run_add)
     verify = actions.add_parser("verify", help="re-check the sha256 of installed models")
     verify.add_argument("name", nargs="?", metavar="NAME", help="default: every installed model")
     verify.set_defaults(handler=run_verify)
@@ -49,12 +59,39 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_status_json(status) for status in statuses], indent=2))
         return 0
+    available = available_memory()
     rows = [(s.spec.name, s.spec.role, "yes" if s.spec.default else "", _megabytes(s.spec.size),
-             s.state, s.spec.description) for s in statuses]
-    header = ("NAME", "ROLE", "DEFAULT", "SIZE", "STATE", "DESCRIPTION")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+             s.state, _fits(s, available), s.spec.description) for s in statuses]
+    header = ("NAME", "ROLE", "DEFAULT", "SIZE", "STATE", "FITS MEMORY", "DESCRIPTION")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(6)]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5])
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[6])
+    print(f"({_megabytes(available)} of memory available now; a model needs about "
+          f"{MEMORY_FACTOR:g}x its size)")
+    return 0
+
+
+def _fits(status: ModelStatus, available: int) -> str:
+    fit = memory_fit(status.spec.size, available)
+    return "yes" if fit.fits else f"no (needs {_megabytes(fit.needed)})"
+
+
+def run_add(args: argparse.Namespace) -> int:
+    models = manager()
+    try:
+        if args.source.startswith(("https://", "http://")):
+            if not args.sha256 or not args.size or not args.name:
+                print("hearth models add URL: --name, --sha256 and --size are required",
+                      file=sys.stderr)
+                return 1
+            spec = add_url(models, args.source, args.name, args.size, args.sha256,
+                           ProgressBar())
+        else:
+            spec = add_gguf(models, Path(args.source), args.name, ProgressBar())
+    except ModelError as error:
+        return _fail(error)
+    print(f"added {spec.name} ({_megabytes(spec.size)}, sha256 {spec.sha256}); "
+          f"choose it in the settings or with llm-model,{spec.name}")
     return 0
 
 
@@ -100,10 +137,12 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
+    models = manager()
     try:
-        manager().remove(args.name)
+        models.remove(args.name)
     except ModelError as error:
         return _fail(error)
+    forget(models, args.name)  # a model of the user's own leaves the list too
     print(f"removed {args.name}")
     return 0
 
@@ -153,8 +192,11 @@ class ProgressBar:
 def _status_json(status: ModelStatus) -> dict[str, object]:
     spec = status.spec
     manifest = status.manifest
+    fit = memory_fit(spec.size)
     return {"name": spec.name, "role": spec.role, "default": spec.default, "size": spec.size,
             "state": status.state, "path": str(status.folder / spec.file),
+            "fits_memory": fit.fits, "memory_needed": fit.needed,
+            "memory_available": fit.available, "sha256": spec.sha256,
             "installed_at": manifest.installed_at if manifest else None,
             "verified_at": manifest.verified_at if manifest else None,
             "description": spec.description, "licence": spec.licence}

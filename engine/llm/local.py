@@ -25,7 +25,8 @@ class LocalModels:
         self._lock = threading.Lock()
 
     def _name(self, requested: str | None) -> str:
-        catalog = ModelCatalog.load()
+        catalog = ModelCatalog.load() if self.models_dir is None else ModelManager(
+            self.models_dir).catalog  # the user's own models too
         if requested and requested in catalog.names and catalog.get(requested).role == "chat":
             return requested
         return self.default

