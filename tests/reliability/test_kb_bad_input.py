@@ -11,6 +11,7 @@ progress events, a killed run resumes without duplicates). ``bench/kb_bad_input.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from app.commands.kb import IngestProgress
 from engine.kb import HashingEmbedder, IngestEvent, KbOptions, KnowledgeBase
 from engine.kb.extract.sniff import BINARY_CONTENT
 from engine.kb.index import connect
@@ -143,3 +145,19 @@ def test_a_long_text_commits_in_parts_and_resumes_after_sigkill(tmp_path: Path) 
     assert final["chunks"] == final["chunks_vec"] == final["chunks_fts"] == final["declared"] \
         == final["distinct"] == fresh_chunks
     assert sum(e.kind.value == "document-progress" for e in events) >= 2
+
+
+def test_cli_progress_shows_a_long_document_moving(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_text(folder / "long.txt", LONG_DOCUMENT_BYTES + 200_000)
+    stream = io.StringIO()
+    bar = IngestProgress(stream)
+    events: list[IngestEvent] = []
+    ingest(folder, tmp_path / "kb", events=events)
+    for event in events:
+        bar(event)
+
+    parts = [e for e in events if e.kind.value == "document-progress"]
+    assert len(parts) >= 2 and parts[-1].chunks > parts[0].chunks
+    assert f"docs/long.txt: {parts[0].chunks} chunks indexed" in stream.getvalue()
