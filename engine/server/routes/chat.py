@@ -12,7 +12,8 @@ Frames from the server (JSON text), each with a ``type``:
 
 Client frames are §8 ``UserMessage`` objects; unknown fields are ignored. A new message
 cancels the answer in flight; ``message_type`` 9 only cancels; an empty ``content`` reruns
-start.bas; ``form: {name, fields}`` posts a form to the bot's ``ON FORM SUBMIT`` handlers. Each frame costs one token of the client's rate-limit bucket.
+start.bas; ``form: {name, fields}`` posts a form to the bot's ``ON FORM SUBMIT`` handlers.
+Each frame costs one token of the client's rate-limit bucket.
 """
 
 from __future__ import annotations
