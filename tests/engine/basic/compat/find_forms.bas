@@ -23,3 +23,6 @@ TALK eva.total
 nobody = FIND "orders" WHERE customer = "Zoe" FIRST
 TALK ISNULL(nobody)
 TALK ISNULL(FIND("orders", "customer = Zoe").customer)
+FOR EACH o IN FIND "orders" WHERE status = "open" ORDER BY total DESC DO
+    TALK "open: " + o.customer
+NEXT
