@@ -113,10 +113,13 @@ class ExpressionParser(KeywordOperands):
                 c.next()
                 word = c.next().upper
                 left = self._like_in(c, word, left, True, line, col)
-            elif (infix := infix_test(c)) is not None:
+            elif (infix := infix_test(c)) is not None or (
+                    token.is_word("NOT") and (infix := infix_test(c, 1)) is not None):
+                negate = c.accept_word("NOT")
                 name, size = infix
                 c.pos += size
-                left = ast.Call(name, (left, self._concat(c)), line, col, name)
+                test = ast.Call(name, (left, self._concat(c)), line, col, name)
+                left = ast.Unary("NOT", test, line, col) if negate else test
             elif token.is_word("IS"):
                 c.next()
                 negate = c.accept_word("NOT")

@@ -89,16 +89,16 @@ def starts_operand(token: Token | None) -> bool:
     return token.kind == OP and token.value in ("(", "{")
 
 
-def infix_test(c: Cursor) -> tuple[str, int] | None:
+def infix_test(c: Cursor, offset: int = 0) -> tuple[str, int] | None:
     """``a CONTAINS b``, ``a STARTS WITH b``, ``a ENDS WITH b`` (compatibility E5): the
     built-in that gives the meaning and how many words the operator spans."""
-    token = c.peek()
+    token = c.peek(offset)
     if token is None or token.kind != NAME:
         return None
     word = token.upper
     if word in ("CONTAINS", "STARTSWITH", "ENDSWITH"):
         return word, 1
-    after = c.peek(1)
+    after = c.peek(offset + 1)
     if word in ("STARTS", "ENDS") and after is not None and after.is_word("WITH"):
         return word + "WITH", 2
     return None

@@ -262,6 +262,10 @@ class Lexer:
             text = match.group()
             self.i = match.end()
             return Token(NAME, text, line, col, col + len(text), space)
+        three = self.src[self.i : self.i + 3]
+        if three in ("===", "!=="):  # JavaScript's strict equality: "=" and "<>" here (E3)
+            self.i += 3
+            return Token(OP, three[:2], line, col, col + 3, space)
         two = self.src[self.i : self.i + 2]
         if two in _TWO_CHAR_OPS:
             self.i += 2

@@ -65,7 +65,8 @@ def test_js_operators_are_single_tokens() -> None:
     ("1 < 2 ? \"a\" : \"b\"", "a"), ("NULL ?? 3", 3), ("\"\" ?? 3", ""), ("0 ?? 3", 0),
     ("FALSE ? 1 : TRUE ? 2 : 3", 2), ("(2 > 1 ? 10 : 20) + 1", 11),
     ("[1, 2 > 1 ? \"y\" : \"n\"]", [1, "y"]), ("{k: NULL ?? \"d\"}", {"k": "d"}),
-    ("NOT TRUE || TRUE", True), ("!TRUE || TRUE", True),
+    ("NOT TRUE || TRUE", True), ("!TRUE || TRUE", True), ("1 === 1.0", True),
+    ('"a" !== "b"', True), ("!TRUE = FALSE", True),
 ])
 def test_js_operator_meanings(basic: BasicKit, expression: str, expected: Any) -> None:
     assert value_of(basic, expression) == expected
@@ -169,6 +170,8 @@ def test_a_method_needs_the_parenthesis_right_after_its_name(basic: BasicKit) ->
     ('"Hello" STARTSWITH "x"', False), ('"Hello" ENDSWITH "o"', True),
     ('["a", "b"] CONTAINS "b"', True), ('NOT "abc" CONTAINS "b"', False),
     ('"ab" & "cd" CONTAINS "bc"', True), ('"a" CONTAINS "a" AND "b" CONTAINS "c"', False),
+    ('"Hello" NOT CONTAINS "x"', True), ('"Hello" NOT STARTS WITH "he"', False),
+    ('"a.pdf" NOT ENDSWITH ".PDF"', False),
 ])
 def test_infix_tests(basic: BasicKit, expression: str, expected: Any) -> None:
     assert value_of(basic, expression) == expected

@@ -8,3 +8,4 @@ TALK tags CONTAINS "vip"
 TALK NOT (email CONTAINS "@")
 ok = email CONTAINS "@" AND email ENDS WITH ".com"
 TALK ok
+IF email NOT CONTAINS "gmail" THEN TALK "not gmail"
