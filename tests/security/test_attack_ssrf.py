@@ -250,3 +250,29 @@ async def test_redirects_from_an_allowed_host_are_checked_again(
                     assert answer["ok"] is False, answer
                     assert answer["kind"] == "PermissionError", answer
     attempts.verdict(at_least=len(targets))
+
+
+async def test_a_visitors_media_url_is_never_fetched(client: Client, app: web.Application,
+                                                    sentinel: Sentinel) -> None:
+    """A chat message may name a ``media_url``: the server must not fetch it for a stranger
+    (over REST, the WebSocket or the OpenAI route)."""
+    uma = auth(app, "uma")
+    opened = await client.post("/api/bots/echo/sessions", headers=uma, json={})
+    session = (await opened.json())["session_id"]
+    attempts = Attempts(KIND)
+    for url in [url for url, guarded in forbidden_urls(sentinel.port).items() if guarded][:12]:
+        with attempts.one(f"REST message with media_url {url}"), _untouched(sentinel):
+            reply = await client.post(f"/api/sessions/{session}/messages", headers=uma,
+                                      json={"content": "look", "media_url": url})
+            assert reply.status in (200, 400), await reply.text()
+            assert REACHED not in await reply.text()
+        with attempts.one(f"WebSocket frame with media_url {url}"), _untouched(sentinel):
+            async with client.ws_connect("/ws?bot=echo", headers=uma) as ws:
+                assert (await ws.receive_json(timeout=10))["type"] == "connected"
+                await ws.send_json({"content": "look", "media_url": url})
+                answered = False
+                while not answered:  # until the answer to this very message is complete
+                    frame = await ws.receive_json(timeout=10)
+                    assert REACHED not in str(frame)
+                    answered = frame.get("content") == "you said look"
+    attempts.verdict(at_least=24)
