@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -231,9 +230,8 @@ class DebugVM(VM):
 
     def _break(self, f: Frame, line: int, reason: str) -> None:
         self._entry = False
-        paused_at = time.monotonic()
-        command = self.on_pause(self.describe(f, line, reason))
-        self._resumed_at += time.monotonic() - paused_at  # pauses are not run time
+        with self.service_wait():  # pauses are not run time (nor overtime for the watchdog)
+            command = self.on_pause(self.describe(f, line, reason))
         if command is StepCommand.STOP:
             raise DebugStopped("stopped by the debugger")
         self._mode = command

@@ -25,6 +25,7 @@ from engine.basic.limits import Limits
 from engine.basic.program import ENDED, PUSHED, RETURNED, SUSPENDED, Code, ProcCode, Program
 from engine.basic.runs import RunSetup
 from engine.basic.validators import Attachment
+from engine.basic.watchdog import GRACE, WATCHDOG, Overtime
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
@@ -144,9 +145,17 @@ class VM(RunSetup):
         return bool(self.frames)
 
     def _go(self) -> Outcome:
+        watch = WATCHDOG.watch(self._overdue)
         try:
-            with sizes.applied(self.limits.sizes):
-                result = self._execute(0)
+            try:
+                with sizes.applied(self.limits.sizes):
+                    result = self._execute(0)
+            finally:
+                WATCHDOG.release(watch)
+        except Overtime:  # one statement ran past the time limit (engine.basic.watchdog)
+            WATCHDOG.release(watch)
+            self.frames = []
+            return Outcome(False, None, LimitExceeded("time limit exceeded inside one statement"))
         except (ScriptError, LimitExceeded, BasicError) as error:
             self.frames = []
             return Outcome(False, None, error)
@@ -163,6 +172,13 @@ class VM(RunSetup):
             return self._pause()
         self.frames = []
         return Outcome(False, result, None)
+
+    def _overdue(self) -> bool:
+        """Past the time limit by the watchdog's grace, a WAIT or service call aside."""
+        if self._service_since is not None:
+            return False
+        spent = self.elapsed + time.monotonic() - self._resumed_at
+        return spent > self.limits.max_seconds + GRACE
 
     def _pause(self) -> Outcome:
         self.elapsed += time.monotonic() - self._resumed_at
@@ -324,9 +340,8 @@ class VM(RunSetup):
 
     def wait(self, seconds: float) -> None:
         """WAIT: time spent waiting does not count toward the time limit (§4.14)."""
-        started = time.monotonic()
-        self.host.clock.sleep(seconds)
-        self._resumed_at += time.monotonic() - started
+        with self.service_wait():
+            self.host.clock.sleep(seconds)
 
     @contextlib.contextmanager
     def service_wait(self) -> Iterator[None]:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,37 @@ def test_on_error_cannot_trap_a_size_limit(basic: BasicKit) -> None:
     run = basic.run(source, config={"basic-max-string": "100000"})
     limit_error(run, "string length limit")
     assert "trapped" not in run.said
+
+
+# --- the time limit inside one statement ----------------------------------------------------
+
+# b and c hold the same 90,000-element array 200 times: one `b = c` compares 18 million
+# elements in Python, far longer than the limit; the clock between statements never runs.
+SLOW_STATEMENT = ("a = []\nFOR i = 1 TO 90000\n  PUSH a, i\nNEXT\nb = []\nc = []\n"
+                  "FOR i = 1 TO 200\n  PUSH b, a\n  PUSH c, a\nNEXT\nPUSH b, 1\nPUSH c, 0\n"
+                  'IF b = c THEN TALK "same"\nTALK "end"')
+
+
+def test_one_slow_statement_stops_soon_after_the_time_limit(basic: BasicKit) -> None:
+    config = {"basic-max-seconds": "1", "basic-max-loop": "1000000"}
+    started = time.monotonic()
+    run = basic.run(SLOW_STATEMENT, config=config)
+    limit_error(run, "time limit exceeded inside one statement")
+    assert time.monotonic() - started < 3.5
+    assert run.said == []
+    again = basic.run('TALK "next run"', config=config)  # the thread carries nothing over
+    assert again.error is None and again.said == ["next run"]
+
+
+class SleepingClock:
+    def now(self) -> datetime:
+        return datetime(2026, 1, 15, 10, 30)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def test_a_wait_longer_than_the_time_limit_is_not_cut_short(basic: BasicKit) -> None:
+    run = basic.run('WAIT 1.2\nTALK "woke"', config={"basic-max-seconds": "0.3"},
+                    clock=SleepingClock())
+    assert run.error is None and run.said == ["woke"]
