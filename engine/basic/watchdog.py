@@ -24,7 +24,7 @@ _POLL: Final = 0.1  # seconds between two looks at the runs in progress
 GRACE: Final = 0.5  # seconds past the limit before a statement is cut short
 
 
-class Overtime(BaseException):  # noqa: N818 (not an error of the script: a signal to the VM)
+class Overtime(BaseException):  # not an error of the script: a signal to the VM
     """Raised in a run's thread by the watchdog; only the VM catches it."""
 
 
