@@ -5,7 +5,8 @@
 ``dialog``: open (or resume) session ``s1`` of the bot ``shop``, print ``READY <last>``
 (``<last>`` is the last user message stored for the session, ``-`` when none), then read
 one message per stdin line, send it as a turn and print ``ACK <message>`` once the turn
-returned, that is once it committed.
+returned, that is once it committed (``FAILED <message> <answer>`` if the bot did not answer
+``added <message>``).
 
 ``jobs``: an Engine fires the ``ticker`` bot's job once per simulated minute and prints
 ``RAN <minute>`` once each run is recorded; ``jobs-settle`` starts, fires nothing, exits.
@@ -67,8 +68,13 @@ async def _dialog(home: Path, mode: str) -> None:
         loop = asyncio.get_running_loop()
         while line := await loop.run_in_executor(None, sys.stdin.readline):
             text = line.strip()
+            said = len(stack.transcript.said)
             await stack.manager.send(UserMessage(SESSION, text))
-            print("ACK", text, flush=True)
+            answer = stack.transcript.said[said:]
+            if answer == [f"added {text}"]:
+                print("ACK", text, flush=True)
+            else:  # not a crash: the turn went wrong, which the test reports as such
+                print("FAILED", text, answer, flush=True)
 
 
 

@@ -44,7 +44,9 @@ def talk(worker: subprocess.Popen[str], text: str) -> bool:
         worker.stdin.flush()
     except BrokenPipeError:
         return False
-    return worker.stdout.readline().strip() == f"ACK {text}"
+    answer = worker.stdout.readline().strip()
+    assert not answer.startswith("FAILED"), f"a turn went wrong without a crash: {answer}"
+    return answer == f"ACK {text}"
 
 
 def stored(home: Path) -> tuple[list[str], Counter[str], int]:

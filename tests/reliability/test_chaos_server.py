@@ -133,6 +133,7 @@ class Client:
     stop: threading.Event
     acked: list[str] = field(default_factory=list)
     arrived_unacked: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # answered, but not as the bot should
     pending: str | None = None
 
     def run(self) -> None:
@@ -154,6 +155,8 @@ class Client:
             status, turn = call(url, {"content": text}, self.server.token)
         except OSError:
             return False
+        if status == 200 and turn.get("text") != f"saved {text}":
+            self.failures.append(f"{text}: {turn}")
         return status == 200 and turn.get("text") == f"saved {text}"
 
     def reconcile(self) -> None:
@@ -228,11 +231,14 @@ def test_sigkill_during_a_server_burst_loses_and_duplicates_nothing(tmp_path: Pa
     arrived = [m for c in clients for m in c.arrived_unacked]
     lost = [m for m in acked if messages[m] == 0]
     duplicated = [m for m, n in messages.items() if n > 1]
-    wrong_rows = {m: n for m, n in rows.items() if n != 2 or messages[m] != 1}
+    wrong_rows = {m: rows[m] for m in set(rows) | set(messages)
+                  if rows[m] != 2 or messages[m] != 1}
+    failures = [f for c in clients for f in c.failures]
     report("chaos_server", kills=kills, clients=CLIENTS, acknowledged=len(acked),
            arrived_unacknowledged=len(arrived), stored=sum(messages.values()), lost=len(lost),
            duplicated=len(duplicated), wrong_rows=len(wrong_rows), rows=sum(rows.values()),
            seconds=round(time.monotonic() - began, 1))
+    assert failures == [], failures[:5]
     assert lost == [] and duplicated == [] and wrong_rows == {}
     assert sorted(messages) == sorted(acked + arrived)
     assert kills >= 20 and len(acked) > kills
