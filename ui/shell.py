@@ -57,6 +57,7 @@ class Desktop:
         self.window = window or MainWindow()
         self.window.set_sections(self._sections())
         self.settings.theme_changed.connect(self._theme)
+        self.settings.chat_model_changed.connect(engine.set_chat_model)  # no restart needed
         self.designer.bots.modelReset.connect(self._bots_changed)
 
     def _sections(self) -> list[Section]:

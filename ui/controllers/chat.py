@@ -54,6 +54,7 @@ class ChatController(QObject):
     bot_changed = Signal(str)
     citation_opened = Signal(object)  # SourceTarget
     link_opened = Signal(str)  # a URL to open outside
+    model_changed = Signal(str)  # the model that wrote the latest answer ("" for a script)
 
     def __init__(self, engine: ChatPort, user_id: str = "local") -> None:
         super().__init__()
@@ -69,6 +70,7 @@ class ChatController(QObject):
         self.switchers: list[SwitcherDTO] = []
         self.active_switchers: set[str] = set()
         self.busy = False
+        self.model = ""  # the model that wrote the latest answer
         self.tasks = TaskSet(self.error.emit)
         self._pump: asyncio.Task[None] | None = None
 
@@ -224,6 +226,9 @@ class ChatController(QObject):
 
     def _response(self, event: BotResponse) -> None:
         now = datetime.now()
+        if event.model and event.model != self.model:
+            self.model = event.model
+            self.model_changed.emit(event.model)
         if not event.is_complete:
             self.transcript.stream(event.content, now)
             self.streaming_changed.emit(True)

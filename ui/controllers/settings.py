@@ -25,6 +25,7 @@ class SettingsController(QObject):
     error = Signal(str)
     notice = Signal(str)
     theme_changed = Signal(str)
+    chat_model_changed = Signal(str)  # the default chat model, for the engine's next turn
 
     def __init__(self, paths: AppPaths, settings: Settings, secrets: SecretStore) -> None:
         super().__init__()
@@ -45,7 +46,8 @@ class SettingsController(QObject):
     def set_default_chat_model(self, name: str) -> None:
         if name and name != self.settings.models.chat and self._update(
                 {"models": {"chat": name}}):
-            self.notice.emit(f"New conversations use {name}.")
+            self.chat_model_changed.emit(name)  # the desktop hands it to the engine
+            self.notice.emit(f"Answers now come from {name}, from the next message on.")
 
     def _update(self, changes: dict[str, object]) -> bool:
         try:

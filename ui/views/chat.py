@@ -122,8 +122,13 @@ class ChatView(QWidget):
         self.restart = QToolButton()
         self.restart.setText("Restart")
         self.restart.setToolTip("Start this conversation's dialog over")
+        self.model = QLabel("")
+        self.model.setProperty("muted", True)
+        self.model.setAccessibleName("Model that answered")
+        self.model.hide()
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
+        header.addWidget(self.model)
         header.addWidget(self.restart)
         self.transcript = ChatTranscript(self.controller.transcript)
         self.error = styled(QLabel(wordWrap=True), "banner")
@@ -200,11 +205,16 @@ class ChatView(QWidget):
         c.busy_changed.connect(self._busy)
         c.streaming_changed.connect(self._streaming)
         c.session_changed.connect(self.title.setText)
+        c.model_changed.connect(self._model_changed)
         c.bot_changed.connect(self._bot_changed)
         c.error.connect(self.show_error)
         c.notice.connect(self.show_error)
         c.citation_opened.connect(self.open_source)
         c.link_opened.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+
+    def _model_changed(self, name: str) -> None:
+        self.model.setText(f"Answered by {name}" if name else "")
+        self.model.setVisible(bool(name))
 
     def _send(self) -> None:
         text = self.composer.toPlainText()
