@@ -5,6 +5,7 @@ scripted local models."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,3 +104,31 @@ def test_stop_ends_the_answer_not_the_conversation(aloop: LoopRunner,
     ask(aloop, desktop, "a short one then")
     assert chat.session_id == session  # the same conversation goes on
     assert chat.transcript.entries[-1].text.strip() == "Here is a short one."
+
+
+def test_add_model_file_imports_a_gguf_and_lists_it(aloop: LoopRunner, hearth_home: Path,
+                                                    tmp_path: Path) -> None:
+    from engine.llm.models import ModelManager
+    from tests.engine.llm.realmodels import SMOLLM2, model_path
+    from ui.controllers.models import ModelsController
+
+    own = tmp_path / "Tiny Chat.gguf"
+    shutil.copyfile(model_path(SMOLLM2), own)
+    controller = ModelsController(ModelManager(hearth_home / "models"))
+    notices: list[str] = []
+    errors: list[str] = []
+    controller.notice.connect(notices.append)
+    controller.error.connect(errors.append)
+
+    async def scenario() -> None:
+        await controller.refresh()
+        controller.add_file(own)
+        await controller.tasks.wait_idle()
+
+    aloop.run(scenario())
+    assert errors == [] and notices == [
+        "Tiny Chat.gguf was added: choose it as the default chat model below."]
+    row = next(r for r in controller.table.rows if r.name == "tiny-chat")
+    assert (row.state, row.role, row.fits) == ("installed", "chat", True)
+    assert "tiny-chat" in controller.chat_models()
+    assert controller.table.cell(controller.table.rows.index(row), 5) == "fits"

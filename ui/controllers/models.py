@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from engine.llm.fit import memory_fit, memory_needed
+from engine.llm.usermodels import add_gguf
 from ui.models.table import Column, DtoTableModel
 from ui.tasks import TaskSet
 
@@ -36,12 +38,13 @@ class ModelRow:
     description: str
     default: bool
     activity: str = ""
+    fits: bool = True  # fits this machine's available memory (engine.llm.fit)
 
     @classmethod
     def of(cls, status: Any) -> ModelRow:
         spec = status.spec
         return cls(spec.name, spec.role, spec.size, spec.licence, status.state,
-                   spec.description, spec.default)
+                   spec.description, spec.default, fits=memory_fit(spec.size).fits)
 
 
 def megabytes(size: int) -> str:
@@ -69,6 +72,9 @@ def models_table() -> DtoTableModel[ModelRow]:
         Column("State", lambda r: r.activity or r.state,
                tone=lambda r: "ok" if r.state == "installed" and not r.activity else (
                    "error" if r.state == "damaged" else ("muted" if not r.activity else None))),
+        Column("Memory", lambda r: "fits" if r.fits else "too large",
+               tooltip=lambda r: f"needs about {megabytes(memory_needed(r.size))} of memory",
+               tone=lambda r: None if r.fits else "error"),
     ])
 
 
@@ -100,6 +106,13 @@ class ModelsController(QObject):
 
     def remove(self, name: str) -> None:
         self._start(name, "removing", lambda cb: self.manager.remove(name), f"{name} removed.")
+
+    def add_file(self, path: Path) -> None:
+        """Import the user's own GGUF file: checked by llama.cpp's loader, copied into the
+        models folder with its sha256 recorded, then listed like any model."""
+        manager: Any = self.manager  # the real ModelManager (the protocol is its view slice)
+        self._start(path.name, "importing", lambda cb: add_gguf(manager, path, None, cb),
+                    f"{path.name} was added: choose it as the default chat model below.")
 
     def _start(self, name: str, verb: str, work: Callable[[Any], object], done: str) -> None:
         if self.running is not None:

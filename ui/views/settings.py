@@ -5,11 +5,14 @@ The LAN server page appears only when the engine has a server (engine/server).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -64,12 +67,14 @@ class SettingsView(QWidget):
         self.pull = styled(QPushButton("Pull"), "primary")
         self.verify = QPushButton("Verify")
         self.remove = styled(QPushButton("Remove"), "danger")
+        self.add_file = QPushButton("Add model file…")
+        self.add_file.setToolTip("Import a GGUF chat model of your own")
         self.progress = QProgressBar()
         self.progress.hide()
         self.default_model = QComboBox()
         self.default_model.setAccessibleName("Default chat model")
         buttons = QHBoxLayout()
-        for button in (self.pull, self.verify, self.remove):
+        for button in (self.pull, self.verify, self.remove, self.add_file):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(QLabel("Default chat model"))
@@ -84,6 +89,7 @@ class SettingsView(QWidget):
         self.pull.clicked.connect(lambda: self._model_action(models.pull))
         self.verify.clicked.connect(lambda: self._model_action(models.verify))
         self.remove.clicked.connect(lambda: self._model_action(models.remove))
+        self.add_file.clicked.connect(lambda: self._add_model_file(models))
         models.error.connect(lambda m: self.show_banner(m, "error"))
         models.notice.connect(lambda m: self.show_banner(m, "ok"))
         models.progress.connect(self._progress)
@@ -100,6 +106,12 @@ class SettingsView(QWidget):
         elif row < 0:
             self.show_banner("Select a model first.", "error")
 
+    def _add_model_file(self, models: ModelsController) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add a GGUF model", str(Path.home()),
+                                              "GGUF models (*.gguf)")
+        if path:
+            models.add_file(Path(path))
+
     def _progress(self, name: str, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
@@ -107,7 +119,7 @@ class SettingsView(QWidget):
         self.progress.show()
 
     def _models_busy(self, busy: bool) -> None:
-        for button in (self.pull, self.verify, self.remove):
+        for button in (self.pull, self.verify, self.remove, self.add_file):
             button.setEnabled(not busy)
         if not busy:
             self.progress.hide()
