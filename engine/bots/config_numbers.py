@@ -86,6 +86,8 @@ RULES: Final[dict[str, NumberRule]] = {
     "website-max-pages": _count(1),
     "email-port": _PORT,
     "email-imap-port": _PORT,
+    "kb-timeout": _seconds(0.001),
+    "kb-max-document-mb": NumberRule(False, 0.000001, 1e9),
 }
 
 
