@@ -134,6 +134,32 @@ def assignment_value(x: ExpressionParser, c: Cursor, declares: Declares) -> ast.
     return expr
 
 
+def keyword_or_phrase(x: ExpressionParser, c: Cursor, start: int, min_words: int,
+                      declares: Declares, parse: Callable[[], ast.Expr]) -> ast.Expr:
+    """``parse()``, a value keyword in keyword form (BASIC.md §4.17). When its arguments do
+    not read to the end of the line and at least ``min_words`` words in capitals start at
+    ``start`` (``SEARCH WEB "q"``: not SEARCH on ``WEB``), the longer keyword phrase (E1)."""
+    warnings = len(x.sink.items)
+    failure: ParseError | None = None
+    try:
+        value = parse()
+        if c.done:
+            return value
+    except ParseError as err:
+        failure = err
+    end = c.pos
+    c.pos = start
+    words = _upper_words(c, declares)
+    if len(words) >= min_words:
+        del x.sink.items[warnings:]
+        phrase, size = _phrase_of(words)
+        return _phrase_value(x, c, phrase, size, PHRASES.get(phrase) or _alias_of(phrase))
+    if failure is not None:
+        raise failure
+    c.pos = end
+    return value
+
+
 def _upper_words(c: Cursor, declares: Declares) -> list[Token]:
     """The leading words written in capitals that are not variables of the file."""
     words: list[Token] = []

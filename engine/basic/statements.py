@@ -264,8 +264,12 @@ class StatementParser(DeclarationParser):
                 phrase = None  # `count = count + 1`: the variable, not the keyword
             if phrase is not None and (after is None or not after.is_op("(")):
                 c.pos += consumed
-                cmd = self.command_node(phrase, STATEMENTS.get(phrase, "value"), c, line)
-                return ast.KeywordExpr(cmd, token.line, token.col)
+                keyword = phrase
+                return phrases.keyword_or_phrase(  # `SEARCH WEB "q"`: a longer phrase (E1)
+                    self.x, c, start, consumed + 1, self.b.stmts_declares,
+                    lambda: ast.KeywordExpr(self.command_node(
+                        keyword, STATEMENTS.get(keyword, "value"), c, line), token.line,
+                        token.col))
             c.pos = start
             if phrase is not None:
                 expr = self.x.expr(c)

@@ -319,3 +319,10 @@ def test_phrase_table_entries_are_well_formed() -> None:
     for phrase, alias in PHRASES.items():
         assert phrase == phrase.upper() and "  " not in phrase
         assert alias.kind == "unavailable" or alias.target
+
+
+def test_a_value_keyword_followed_by_a_word_in_capitals_is_a_longer_phrase(
+        basic: BasicKit) -> None:
+    assert warnings(basic, 'x = SEARCH WEB "tea", 3') == [
+        "keyword SEARCH WEB is not available in Hearth; the line raises ServiceError when run"]
+    assert warnings(basic, 'x = COUNT [1, 2]\nTALK x') == []  # the keyword as before
