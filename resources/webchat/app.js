@@ -158,7 +158,17 @@ function onResponse(frame) {
     item = addMessage("bot", frame.content);
   }
   addCitations(item, frame.citations);
+  addModel(item, frame.model);
   showSuggestions(frame.suggestions);
+}
+
+function addModel(item, model) {
+  // Which model wrote an LLM answer (a script's TALK has none).
+  if (!model || !item) return;
+  const note = document.createElement("div");
+  note.className = "model";
+  note.textContent = "answered by " + model;
+  item.append(note);
 }
 
 function finishStream() {

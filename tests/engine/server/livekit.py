@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from engine.api import Engine
 from engine.server import ServerOptions, start_server
 from engine.server.state import STATE
 from tests.engine.server.serverkit import HashingKnowledge, add_users, open_engine
@@ -22,7 +23,9 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(home: Path, options: ServerOptions | None = None) -> Iterator[LiveServer]:
+def live_server(home: Path, options: ServerOptions | None = None,
+                prepare: Callable[[Engine], None] | None = None) -> Iterator[LiveServer]:
+    """The server on ``home``'s bots; ``prepare`` adjusts the engine before it serves."""
     ready: dict[str, LiveServer | BaseException] = {}
     started = threading.Event()
     loop = asyncio.new_event_loop()
@@ -31,6 +34,8 @@ def live_server(home: Path, options: ServerOptions | None = None) -> Iterator[Li
     async def serve() -> None:
         try:
             engine = await open_engine(home)
+            if prepare is not None:
+                prepare(engine)
             knowledge = HashingKnowledge(home)
             chosen = replace(options or ServerOptions(), knowledge=knowledge)
             server = await start_server(engine, "127.0.0.1", 0, options=chosen)
