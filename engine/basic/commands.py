@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from engine.basic import ast
 from engine.basic.expressions import Cursor, ExpressionParser, ParseError
 from engine.basic.findforms import find_command
-from engine.basic.lexer import NAME, LogicalLine
+from engine.basic.lexer import NAME, STRING, LogicalLine
 
 if TYPE_CHECKING:
     from engine.basic.diagnostics import DiagnosticSink
@@ -128,6 +128,11 @@ class CommandParser:
             return self._write(phrase, c, line)
         if phrase == "SET HEADER" and not c.done:
             return self._set_header(phrase, c, line)
+        if phrase == "SET" and c.peek(1) is not None and c.peek(1).is_op("=") and \
+                c.peek().kind == STRING:  # type: ignore[union-attr]
+            key = self.x.primary(c)  # SET "session.k" = v (compat R4)
+            c.expect_op("=")
+            return self._node(phrase, line, [key, self.x.expr(c)])
         return self.generic(phrase, c, line)
 
     def _set_header(self, phrase: str, c: Cursor, line: LogicalLine) -> ast.Command:
