@@ -37,7 +37,7 @@ KNOWN_KEYS = frozenset({
     # read by the engine beyond the §13.3 table
     "basic-max-digits", "basic-max-items", "basic-max-string", "basic-max-nesting",
     "llm-context", "llm-native-tools", "kb-max-document-mb", "webchat-anonymous",
-    "kb-timeout",
+    "kb-timeout", "email-timeout",
 })
 KEY_FAMILIES = ("param-", "switcher-", "conn-")
 _NUMBERS = frozenset({
@@ -47,7 +47,7 @@ _NUMBERS = frozenset({
     "bm25-k1", "bm25-b", "website-max-depth", "website-max-pages", "hear-max-attempts",
     "hear-timeout-secs", "basic-max-steps", "basic-max-seconds", "basic-max-output",
     "basic-max-depth", "basic-max-loop", "basic-max-wait", "http-timeout", "http-max-bytes",
-    "email-port", "email-imap-port", "kb-timeout",
+    "email-port", "email-imap-port", "kb-timeout", "email-timeout",
 })
 _BOOLEANS = frozenset({"llm-cache", "llm-cache-semantic", "rag-hybrid-enabled",
                        "basic-strict"})

@@ -18,8 +18,9 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from engine.basic import values
-from engine.basic.errors import ServiceError
+from engine.basic.errors import BasicTimeoutError, ServiceError
 from engine.basic.host import DriveService
+from engine.basic.limits import config_number
 
 FileSender = Callable[[str, str | None], None]
 
@@ -63,8 +64,9 @@ class LocalMessaging:
 
     def _smtp(self, server: str, message: EmailMessage) -> None:
         port = int(self.config.get("email-port", "587"))
+        timeout = config_number(self.config, "email-timeout", 30.0, 0.001)  # per wait
         try:
-            with smtplib.SMTP(server, port, timeout=30) as smtp:
+            with smtplib.SMTP(server, port, timeout=timeout) as smtp:
                 if port != 25:
                     smtp.starttls()
                 user = self.config.get("email-user")
@@ -72,6 +74,10 @@ class LocalMessaging:
                     smtp.login(user, self.config.get("email-pass", ""))
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
+            # smtplib reports a read that timed out as "disconnected": look at the cause
+            if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+                raise BasicTimeoutError(f"the mail server {server}:{port} did not answer "
+                                        f"within {timeout:g} s") from None
             raise ServiceError(f"sending mail through {server}:{port} failed: {error}") from None
 
     def create_draft(self, to: Any, subject: str, body: str) -> Any:
