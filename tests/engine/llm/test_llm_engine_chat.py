@@ -73,7 +73,8 @@ def prompt_text(model: FakeChatModel, index: int) -> str:
 
 
 def test_reset_starts_the_model_with_an_empty_context(tmp_path: Path) -> None:
-    model = FakeChatModel("Nice to meet you, Ada.", "Your name is Ada.", "I do not know.")
+    model = FakeChatModel("Nice to meet you, Ada.", "Your name is Ada.", "I do not know.",
+                          "Hello.")
     engine = engine_for(tmp_path)
     engine.llm = FakeLocalModels("fake", fake=model)  # type: ignore[assignment]
 
@@ -84,6 +85,10 @@ def test_reset_starts_the_model_with_an_empty_context(tmp_path: Path) -> None:
         await until_finished(events)
         await resetting
         await ask(engine, events, "What is my name?")
+        async with engine.subscribe("s2") as other:  # "New conversation"
+            await engine.open_session("helper", session_id="s2")
+            await until_finished(other)
+            await ask(engine, other, "Who am I?", session="s2")
 
     conversation(engine, steps)
     assert "My name is Ada." in prompt_text(model, 1)
@@ -91,6 +96,7 @@ def test_reset_starts_the_model_with_an_empty_context(tmp_path: Path) -> None:
     after_reset = prompt_text(model, 2)
     assert "Ada" not in after_reset and "What is my name?" in after_reset
     assert [m.role for m in model.requests[2].messages] == ["system", "user"]
+    assert [m.content for m in model.requests[3].messages][1:] == ["Who am I?"]
 
 
 def test_answers_name_their_model_and_a_new_default_applies_to_the_next_turn(
