@@ -160,6 +160,14 @@ def keyword_or_phrase(x: ExpressionParser, c: Cursor, start: int, min_words: int
     return value
 
 
+def is_method_statement(c: Cursor) -> bool:
+    """Whether the line is a method call used as a statement (``items.push(4)``,
+    ``cart.lines.push(x)``): a name, a ``.`` right after it, and ``)`` ending the line."""
+    tokens = c.tokens
+    return (len(tokens) >= 5 and tokens[0].kind == NAME and tokens[1].is_op(".", "?.")
+            and not tokens[1].space_before and tokens[-1].is_op(")"))
+
+
 def _upper_words(c: Cursor, declares: Declares) -> list[Token]:
     """The leading words written in capitals that are not variables of the file."""
     words: list[Token] = []

@@ -95,6 +95,8 @@ class StatementParser(DeclarationParser):
         structural = self.structural(word, c, line)
         if structural is not False:
             return structural  # type: ignore[return-value]
+        if phrases.is_method_statement(c):  # `items.push(4)`: docs/basic-compatibility.md E3
+            return self.tolerant(line, lambda: self._expression_statement(c, line))
         phrase, consumed = self.phrase(c, _STATEMENT_PHRASES)
         is_proc = str(first.value).lower() in self.b.proc_names
         # §4.0: statement keywords, then procedures of the file, then value keywords

@@ -326,3 +326,9 @@ def test_a_value_keyword_followed_by_a_word_in_capitals_is_a_longer_phrase(
     assert warnings(basic, 'x = SEARCH WEB "tea", 3') == [
         "keyword SEARCH WEB is not available in Hearth; the line raises ServiceError when run"]
     assert warnings(basic, 'x = COUNT [1, 2]\nTALK x') == []  # the keyword as before
+
+
+def test_a_method_call_is_a_statement(basic: BasicKit) -> None:
+    source = ('list = [1]\nlist.push(2)\ncart = {lines: []}\ncart.lines.push("tea")\n'
+              "TALK list & cart")
+    assert said(basic, source) == ['[1,2]{"lines":["tea"]}']

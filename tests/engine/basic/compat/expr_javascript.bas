@@ -21,3 +21,5 @@ data = JSON.parse("{""n"": 3}")
 TALK JSON.stringify(data) + " " + Math.max(data.n, 10)
 TALK (3.14159).toFixed(2)
 TALK score === 72 && "a" !== "b"
+tags.push("bread")
+TALK tags.length
