@@ -128,8 +128,9 @@ class CommandParser:
             return self._write(phrase, c, line)
         if phrase == "SET HEADER" and not c.done:
             return self._set_header(phrase, c, line)
-        if phrase == "SET" and c.peek(1) is not None and c.peek(1).is_op("=") and \
-                c.peek().kind == STRING:  # type: ignore[union-attr]
+        head, after = c.peek(), c.peek(1)
+        if phrase == "SET" and head is not None and head.kind == STRING and \
+                after is not None and after.is_op("="):
             key = self.x.primary(c)  # SET "session.k" = v (compat R4)
             c.expect_op("=")
             return self._node(phrase, line, [key, self.x.expr(c)])

@@ -202,7 +202,7 @@ class DeclarationParser(CommandParser):
                                      connection, line.line)
                     self.b.mod.tables.append(decl)
                     return ast.Nothing(line.line)
-                if not table_constraint(self, pc, part, fields, table_name(name)):
+                if not table_constraint(self, pc, part, fields):
                     fields.append(self._field(pc, part))
         raise ParseError("'TABLE' without 'END TABLE'", line.line, line.tokens[0].col, 5)
 

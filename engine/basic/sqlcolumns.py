@@ -82,7 +82,7 @@ def sql_quoted_default(source_line: str, end_col: int) -> str | None:
 
 
 def table_constraint(p: DeclarationParser, c: Cursor, line: LogicalLine,
-                     fields: list[FieldDecl], table: str) -> bool:
+                     fields: list[FieldDecl]) -> bool:
     """Handle a table-level constraint line; False when the line is a column."""
     first = c.peek()
     after = c.peek(1)
@@ -92,10 +92,10 @@ def table_constraint(p: DeclarationParser, c: Cursor, line: LogicalLine,
     if word == "CONSTRAINT" and after is not None and after.kind == NAME:
         c.next()
         c.next()
-        return table_constraint(p, c, line, fields, table) or True
+        return table_constraint(p, c, line, fields) or True
     if word == "UNIQUE" and after is not None and after.is_op("("):
         c.next()
-        _unique(p, _names(c), line, fields, table)
+        _unique(p, _names(c), line, fields)
         return True
     if word == "PRIMARY" and after is not None and after.is_word("KEY"):
         c.next()
@@ -125,7 +125,7 @@ def _names(c: Cursor) -> list[str]:
 
 
 def _unique(p: DeclarationParser, names: list[str], line: LogicalLine,
-            fields: list[FieldDecl], table: str) -> None:
+            fields: list[FieldDecl]) -> None:
     if len(names) == 1:
         _mark(fields, names[0], unique=True)
         return
