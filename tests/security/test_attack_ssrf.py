@@ -269,6 +269,8 @@ async def test_a_visitors_media_url_is_never_fetched(client: Client, app: web.Ap
         with attempts.one(f"WebSocket frame with media_url {url}"), _untouched(sentinel):
             async with client.ws_connect("/ws?bot=echo", headers=uma) as ws:
                 assert (await ws.receive_json(timeout=10))["type"] == "connected"
+                while (await ws.receive_json(timeout=10))["type"] != "waiting":
+                    pass  # start.bas reaches its HEAR: a message now is an answer to it
                 await ws.send_json({"content": "look", "media_url": url})
                 answered = False
                 while not answered:  # until the answer to this very message is complete
