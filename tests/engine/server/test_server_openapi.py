@@ -81,3 +81,22 @@ def test_schemathesis_finds_no_disagreement(hearth_home: Path) -> None:
                                        checks=CHECKS, timeout=30)
 
             check()
+
+
+def test_the_statuses_of_shedding_and_a_full_disk_are_documented() -> None:
+    from engine.server.app import ROUTES
+    from engine.server.openapi import document
+
+    app = web.Application()
+    app[ROUTES] = all_routes()
+    paths = document(app)["paths"]
+    turns = [("post", "/api/sessions/{session_id}/messages"),
+             ("post", "/api/bots/{bot}/sessions"), ("post", "/v1/chat/completions"),
+             ("get", "/ws"), ("post", "/api/{bot}/webhook/{name}"),
+             ("post", "/api/bots/{bot}/tools/{tool}/run"), ("get", "/api/bots/{bot}/kb/search")]
+    for method, path in turns:
+        assert "503" in paths[path][method]["responses"], (method, path)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert (method != "get") <= ("507" in operation["responses"]), (method, path)
+    assert "put" in paths["/api/users/{username}"]
