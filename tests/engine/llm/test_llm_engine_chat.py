@@ -14,6 +14,7 @@ from realmodels import QWEN, SMOLLM2
 
 from engine.api import Engine, EngineConfig
 from engine.events import BotResponse, Event, TurnFinished
+from engine.llm.factory import SharedChatModel
 from engine.llm.provider import ChatModel
 from tests.engine.media.cached_models import link_into
 from tests.engine.sessions.sessionkit import write_bot
@@ -148,3 +149,51 @@ def test_switching_between_real_models_without_a_restart(tmp_path: Path) -> None
     first, second = conversation(engine, steps, seconds=400)
     assert first.model == SMOLLM2 and second.model == QWEN
     assert first.content and second.content
+
+
+class _Recording(SharedChatModel):
+    """The real local model, recording each request it is given (the prompt)."""
+
+    def __init__(self, inner: ChatModel) -> None:
+        super().__init__(inner)
+        self.requests: list[Any] = []
+
+    def stream(self, request: Any) -> Any:
+        self.requests.append(request)
+        return self.inner.stream(request)
+
+
+class _OneLocal:
+    def __init__(self, model: ChatModel) -> None:
+        self.default = model.model
+        self.chosen = model
+
+    def model(self, requested: str | None = None) -> ChatModel:
+        return self.chosen
+
+    async def aclose(self) -> None:
+        await self.chosen.aclose()
+
+
+def test_reset_on_the_real_model(tmp_path: Path) -> None:
+    from realmodels import load
+
+    real = load(SMOLLM2)
+    recording = _Recording(real)
+    engine = engine_for(tmp_path, "llm-temperature,0\nllm-max-tokens,16\n")
+    engine.llm = _OneLocal(recording)  # type: ignore[assignment]
+
+    async def steps(engine: Engine, events: AsyncIterator[Event]) -> list[BotResponse]:
+        first = await ask(engine, events, "My name is Ada. Remember it.")
+        resetting = asyncio.ensure_future(engine.reset("s1"))
+        await until_finished(events)
+        await resetting
+        return [first, await ask(engine, events, "What is my name?")]
+
+    try:
+        first, second = conversation(engine, steps, seconds=300)
+    finally:
+        real.close()
+    assert first.model == second.model == SMOLLM2 and second.content
+    prompt = [m.content for m in recording.requests[-1].messages]
+    assert prompt[-1] == "What is my name?" and not any("Ada" in text for text in prompt)
