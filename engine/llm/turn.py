@@ -124,7 +124,7 @@ class ChatTurn:
         if citations:
             await emit(Citations(citations))
         await emit(Done(text))
-        if use_cache and text and not used_tools:
+        if use_cache and text and not used_tools and not text.endswith(STOPPED_NOTE):
             assert self._cache is not None
             await self._cache.store(scope, request.message, text, citations)
         return text

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from llmfakes import FakeChatModel
 from realmodels import SMOLLM2, load
 
+from engine.llm.cache import SemanticCache
 from engine.llm.events import Done, TextDelta, TurnEvent
 from engine.llm.keywords import DEFAULT_MAX_TOKENS, LlmKeywordService
 from engine.llm.provider import Completion, CompletionRequest
@@ -76,6 +78,27 @@ def test_a_repeated_sentence_is_cut_in_the_recorded_answer() -> None:
     loop = "Sure. " + "The library opens at nine every day. " * 4 + "And more."
     answer, _ = play(ChatTurn(FakeChatModel(loop)), request())
     assert answer == f"Sure. The library opens at nine every day.\n\n{STOPPED_NOTE}"
+
+
+def test_a_stopped_answer_is_not_cached(tmp_path: Path) -> None:
+    loop = "The library opens at nine every day. " * 4
+    model = FakeChatModel(loop, "Nine o'clock.")
+    options = {"cache": True}
+
+    async def twice() -> list[str | None]:
+        answers = []
+        async with SemanticCache(tmp_path / "cache", None) as cache:
+            for _ in range(2):
+                async def emit(event: TurnEvent) -> None:
+                    return None
+
+                answers.append(await ChatTurn(model, cache=cache).run(
+                    request("When do you open?", **options), emit))
+        return answers
+
+    first, second = asyncio.run(twice())
+    assert first is not None and first.endswith(STOPPED_NOTE)
+    assert second == "Nine o'clock."  # asked the model again, not the cache
 
 
 def test_every_turn_has_a_token_cap() -> None:
