@@ -137,7 +137,9 @@ class Lexer:
             if tokens and tokens[-1].is_word("_") and tokens[-1].space_before:
                 tokens.pop()
         if self.unclosed_string is not None or (depth and self.openers):
-            tokens = self._recover(tokens)
+            from engine.basic.lexrecover import recover  # the rare path; it imports Token
+
+            tokens = recover(self, tokens)
         if not tokens:
             return None
         match = _BLOCK_START.match(self.src, start_pos)
@@ -179,35 +181,6 @@ class Lexer:
         if match is None or match.group(1).upper() not in _STATEMENT_WORDS:
             return False
         return bool(match.group(2).strip()) or match.group(1).upper() in _CLOSING_WORDS
-
-    def _recover(self, tokens: list[Token]) -> list[Token]:
-        """A string or bracket still open at the end of the input: report it where it was
-        opened, keep the tokens before, and lex the following lines again on their own —
-        so the error is not reported lines later, at code that is fine (§D1)."""
-        if self.unclosed_string is not None:
-            line, col = self.unclosed_string
-            # a string that spans lines before it took this one's opening quote as its
-            # closing quote: that earlier string is the unterminated one
-            line, col = next((s for s in self.multiline if s < (line, col)), (line, col))
-            self.sink.error("unterminated string literal", line, col)
-        else:
-            opener = self.openers[0]
-            line, col = opener.line, opener.col
-            self.sink.error(f"'{opener.value}' is not closed", line, col)
-            col = len(self.src) + 1  # the opener's whole line stays: it may parse in part
-        if line + 1 in self.line_starts and self.line > line:
-            self.i = self.line_starts[line + 1]
-            self.line = line + 1
-            self.line_start = self.i
-        kept = [t for t in tokens if (t.line, t.col) < (line, col)]
-        if self.unclosed_string is not None:
-            # the string is its first line's text, so the parser adds no error of its own
-            quote = self.line_starts[line] + col - 1
-            eol = self.src.find("\n", quote)
-            text = self.src[quote + 1: eol if eol >= 0 else len(self.src)]
-            kept.append(Token(STRING, (text,), line, col, col + len(text) + 1, True))
-            self.unclosed_string = None
-        return kept
 
     # -- one physical line --------------------------------------------------------------
     def _line_tokens(self, tokens: list[Token], depth: list[str]) -> bool:
@@ -333,7 +306,7 @@ class Lexer:
                 continue
             buf.append(ch)
             self.i += 1
-        self.unclosed_string = (start_line, start_col)  # reported by _recover
+        self.unclosed_string = (start_line, start_col)  # reported by lexrecover.recover
         parts.append("".join(buf))
         return tuple(parts)
 
