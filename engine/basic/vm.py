@@ -25,7 +25,7 @@ from engine.basic.limits import Limits
 from engine.basic.program import ENDED, PUSHED, RETURNED, SUSPENDED, Code, ProcCode, Program
 from engine.basic.runs import RunSetup
 from engine.basic.validators import Attachment
-from engine.basic.watchdog import GRACE, WATCHDOG, Overtime
+from engine.basic.watchdog import GRACE, WATCHDOG, Overtime, Watch
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
@@ -145,9 +145,10 @@ class VM(RunSetup):
         return bool(self.frames)
 
     def _go(self) -> Outcome:
-        watch = WATCHDOG.watch(self._overdue)
+        watch = Watch(self._overdue)
         try:
             try:
+                WATCHDOG.watch(watch)
                 with sizes.applied(self.limits.sizes):
                     result = self._execute(0)
             finally:

@@ -46,9 +46,9 @@ class Watchdog:
         self._busy = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
 
-    def watch(self, overdue: Callable[[], bool]) -> Watch:
-        """Watch the run on the calling thread until :meth:`release`."""
-        token = Watch(overdue)
+    def watch(self, token: Watch) -> None:
+        """Watch the run on the calling thread until :meth:`release`. Call it inside the
+        ``try`` that catches Overtime: the run may be overdue already."""
         with self._lock:
             self._runs.add(token)
             if self._thread is None:
@@ -56,7 +56,6 @@ class Watchdog:
                                                 daemon=True)
                 self._thread.start()
             self._busy.notify()
-        return token
 
     def release(self, token: Watch) -> None:
         """Stop watching; withdraw the Overtime if it was raised but not yet delivered.
