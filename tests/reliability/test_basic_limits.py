@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from engine.basic.errors import LimitExceeded
+from engine.basic.limits import Limits
+from engine.basic.vm import VM
 from tests.engine.basic.conftest import BasicKit, Run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -223,3 +226,40 @@ def test_a_wait_longer_than_the_time_limit_is_not_cut_short(basic: BasicKit) -> 
     run = basic.run('WAIT 1.2\nTALK "woke"', config={"basic-max-seconds": "0.3"},
                     clock=SleepingClock())
     assert run.error is None and run.said == ["woke"]
+
+
+def test_the_watchdog_ends_only_the_overdue_runs(basic: BasicKit) -> None:
+    # three threads run slow statements past a 0.3 s limit while three others run short
+    # scripts over and over: only the slow runs end, and nothing reaches the short ones
+    slow = basic.program(SLOW_STATEMENT)
+    quick = basic.program("x = 0\nFOR i = 1 TO 2000\n  x = x + i\nNEXT\nTALK x")
+    problems: list[str] = []
+    done = {"slow": 0, "quick": 0}
+
+    def run_slow() -> None:
+        for _ in range(2):
+            outcome = VM(basic.host(), Limits(max_seconds=0.3, max_loop=10**6)).start(slow)
+            if "time limit exceeded" not in str(outcome.error):
+                problems.append(f"slow run: {outcome.error}")
+            done["slow"] += 1
+
+    def run_quick() -> None:
+        until = time.monotonic() + 3
+        while time.monotonic() < until:
+            try:
+                outcome = VM(basic.host(), Limits(max_seconds=5)).start(quick)
+            except BaseException as error:  # an Overtime that escaped the VM
+                problems.append(f"quick run raised {error!r}")
+                continue
+            if outcome.error is not None or outcome.result is not None:
+                problems.append(f"quick run: {outcome.error}")
+            done["quick"] += 1
+
+    threads = [threading.Thread(target=run_slow) for _ in range(3)]
+    threads += [threading.Thread(target=run_quick) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert problems == []
+    assert done["slow"] == 6 and done["quick"] > 100
