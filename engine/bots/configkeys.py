@@ -37,7 +37,7 @@ KNOWN_KEYS = frozenset({
     # read by the engine beyond the §13.3 table
     "basic-max-digits", "basic-max-items", "basic-max-string", "basic-max-nesting",
     "llm-context", "llm-native-tools", "kb-max-document-mb", "webchat-anonymous",
-    "kb-timeout", "email-timeout",
+    "kb-timeout", "email-timeout", "kb-answer-mode",
 })
 KEY_FAMILIES = ("param-", "switcher-", "conn-")
 _NUMBERS = frozenset({

@@ -18,8 +18,9 @@ from typing import Any
 from engine.llm.provider import JsonObject, Message
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
-KB_INSTRUCTIONS = ("Use the numbered sources below when they answer the question, and cite "
-                   "the ones you use as [n]. If they do not answer it, say so.")
+KB_INSTRUCTIONS = ("Answer only from the numbered sources below. Copy the words of the source "
+                   "that answers the question and end with its number, like [1]. If no "
+                   "source answers it, reply: I don't know.")
 MESSAGE_OVERHEAD = 4  # role markers and separators of one message in a chat template
 SNIPPET_CHARS = 160
 
@@ -61,6 +62,8 @@ class Prompt:
     tools: tuple[JsonObject, ...]
     tokens: int
     dropped_history: int
+    passages: tuple[Passage, ...] = ()
+    """The passages in the prompt: passage *n* is citation *n* (one per source and page)."""
 
 
 class PromptBuilder:
@@ -78,28 +81,30 @@ class PromptBuilder:
         head = list(system_messages(given.system_parts, given.context))
         user = Message("user", given.user_message)
         used = self._cost([*head, user]) + (self._count(json.dumps(tools)) if tools else 0)
-        kb, citations = self._kb_slot(given.passages, self._budget - used)
+        kb, kept = self._kb_slot(given.passages, self._budget - used)
         used += self._cost(kb)
         history = self._history(given.history, self._budget - used)
         used += self._cost(history)
         messages = (*head, *kb, *history, user)
-        return Prompt(messages, citations, tools, used, len(given.history) - len(history))
+        return Prompt(messages, citations_for(kept), tools, used,
+                      len(given.history) - len(history), kept)
 
     def _cost(self, messages: Sequence[Message]) -> int:
         return sum(self._count(m.content) + MESSAGE_OVERHEAD for m in messages)
 
     def _kb_slot(self, passages: Sequence[Passage],
-                 room: int) -> tuple[list[Message], tuple[Citation, ...]]:
-        """As many passages (best first) as fit in half the room left."""
+                 room: int) -> tuple[list[Message], tuple[Passage, ...]]:
+        """As many passages (best first, one per source and page) as fit in half the room
+        left."""
         kept: list[Passage] = []
-        for passage in passages:
+        for passage in merge_passages(passages):
             text = kb_text([*kept, passage])
             if self._count(text) + MESSAGE_OVERHEAD > room // 2:
                 break
             kept.append(passage)
         if not kept:
             return [], ()
-        return [Message("system", kb_text(kept))], citations_for(kept)
+        return [Message("system", kb_text(kept))], tuple(kept)
 
     def _history(self, history: Sequence[Message], room: int) -> list[Message]:
         limit = len(history) if self._history_limit is None else self._history_limit
@@ -125,6 +130,20 @@ def system_messages(parts: Sequence[str], context: str | None) -> tuple[Message,
 def kb_text(passages: Sequence[Passage]) -> str:
     blocks = [f"[{n}] ({_where(p)})\n{p.content.strip()}" for n, p in enumerate(passages, 1)]
     return KB_INSTRUCTIONS + "\n\n" + "\n\n".join(blocks)
+
+
+def merge_passages(passages: Sequence[Passage]) -> tuple[Passage, ...]:
+    """Passages of the same source and page joined into one (in the order of their best
+    part), so one source is never numbered twice; a text already present is not repeated."""
+    merged: dict[tuple[str, int | None], list[Passage]] = {}
+    for passage in passages:
+        merged.setdefault((passage.source, passage.page), []).append(passage)
+    out = []
+    for (source, page), parts in merged.items():
+        texts = list(dict.fromkeys(p.content.strip() for p in parts))
+        texts = [t for t in texts if not any(t != o and t in o for o in texts)]
+        out.append(Passage("\n\n".join(texts), source, page, parts[0].score))
+    return tuple(out)
 
 
 def citations_for(passages: Sequence[Passage]) -> tuple[Citation, ...]:

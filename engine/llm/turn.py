@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -30,16 +29,30 @@ from engine.llm.events import (
     ToolStarted,
     TurnEvent,
 )
+from engine.llm.grounding import (
+    AnswerMode,
+    extractive_answer,
+    is_grounded,
+    used_citations,
+)
 from engine.llm.metrics import LlmMetrics
-from engine.llm.prompt import Citation, Passage, Prompt, PromptBuilder, PromptInput
+from engine.llm.prompt import (
+    Citation,
+    Passage,
+    Prompt,
+    PromptBuilder,
+    PromptInput,
+    citations_for,
+    merge_passages,
+)
 from engine.llm.provider import ChatModel, CompletionRequest, JsonObject, Message
 from engine.llm.repetition import STOPPED_NOTE, RepetitionGuard
 from engine.llm.shortlist import ToolShortlist
 from engine.llm.think import ThinkFilter
 from engine.llm.toolloop import LoopEvent, ToolLoop, ToolRunner
+from engine.llm.toolphrase import shows_raw, tool_sentences
 
 DEFAULT_ANSWER_TOKENS = 512
-_CITED = re.compile(r"\[(\d{1,3})\]")
 
 __all__ = ["Citations", "Done", "Failed", "TextDelta", "ToolFinished", "ToolStarted",
            "TurnEvent"]
@@ -57,6 +70,8 @@ class TurnOptions:
     cache: bool = False
     cache_semantic: bool = False
     idle_timeout: float = 60.0
+    kb_answer_mode: AnswerMode = AnswerMode.AUTO
+    """``kb-answer-mode``: how a turn with knowledge-base passages answers (grounding.py)."""
 
     @classmethod
     def from_config(cls, llm: LlmConfig) -> TurnOptions:
@@ -87,6 +102,9 @@ class TurnRequest:
     tools: tuple[JsonObject, ...] = ()
     kb_passages: tuple[Passage, ...] = ()
     kb_version: str = ""
+    kb_used: bool = False
+    """The session uses a knowledge base (then ``extractive`` mode never asks the model, even
+    when the search found nothing)."""
     model: str | None = None
     private: bool = False
     options: TurnOptions = field(default_factory=TurnOptions)
@@ -119,8 +137,11 @@ class ChatTurn:
         if use_cache and (answer := await self._cached(request, scope, emit)) is not None:
             return answer
         prompt = self.prompt(request)
-        text, used_tools = await self._answer(request, prompt, emit)
-        citations = cited(prompt.citations, text)
+        extractive = request.kb_used and request.options.kb_answer_mode is AnswerMode.EXTRACTIVE
+        if request.kb_passages or extractive:
+            text, citations, used_tools = await self._grounded(request, prompt, emit)
+        else:
+            (text, used_tools), citations = await self._answer(request, prompt, emit), ()
         if citations:
             await emit(Citations(citations))
         await emit(Done(text))
@@ -151,6 +172,42 @@ class ChatTurn:
         await emit(Done(found.text, cached=True))
         return found.text
 
+    async def _grounded(self, request: TurnRequest, prompt: Prompt,
+                        emit: Emit) -> tuple[str, tuple[Citation, ...], bool]:
+        """A turn with knowledge-base passages: the model's answer and the citations it used,
+        or (``kb-answer-mode`` auto) the extractive answer when the prompt holds no passage,
+        the model takes longer than ``llm-timeout`` in all, fails, loops, declines or strays
+        from the passages. In auto mode the model's text is held back until it is judged, so
+        an invented answer is never shown."""
+        mode = request.options.kb_answer_mode
+        if mode is AnswerMode.EXTRACTIVE or (mode is AnswerMode.AUTO and not prompt.passages):
+            passages = prompt.passages or merge_passages(request.kb_passages)
+            citations = prompt.citations or citations_for(passages)
+            text, chosen = extractive_answer(request.message, passages, citations)
+            await emit(TextDelta(text))
+            return text, chosen, False
+        if mode is AnswerMode.GENERATIVE:
+            text, used_tools = await self._answer(request, prompt, emit)
+            return text, used_citations(text, prompt.citations, prompt.passages), used_tools
+
+        async def held(event: TurnEvent) -> None:
+            if not isinstance(event, TextDelta):
+                await emit(event)
+
+        try:
+            async with asyncio.timeout(request.options.idle_timeout):
+                text, used_tools = await self._answer(request, prompt, held)
+        except (LlmError, TimeoutError):
+            text, used_tools = "", False
+        stopped = text.endswith(STOPPED_NOTE)
+        if (used_tools and text and not stopped) or (
+                not stopped and is_grounded(text, prompt.passages, request.message)):
+            await emit(TextDelta(text))
+            return text, used_citations(text, prompt.citations, prompt.passages), used_tools
+        text, chosen = extractive_answer(request.message, prompt.passages, prompt.citations)
+        await emit(TextDelta(text))
+        return text, chosen, used_tools
+
     async def _answer(self, request: TurnRequest, prompt: Prompt,
                       emit: Emit) -> tuple[str, bool]:
         options = request.options
@@ -162,23 +219,46 @@ class ChatTurn:
                         context=request.context, shortlist=self._shortlist)
         visible, used_tools = ThinkFilter(), False
         guard = RepetitionGuard()
-        async with aclosing(_idle_limited(loop.run(completion), options.idle_timeout)) as events:
-            async for event in events:
-                if isinstance(event, TextDelta):
-                    if text := visible.feed(event.text):
-                        await emit(TextDelta(text))
-                        if guard.feed(text):
-                            break  # leaving closes the events, which stops the model
-                else:
-                    used_tools = True
-                    await emit(event)
+        results: list[tuple[str, str]] = []
+        try:
+            async with aclosing(_idle_limited(loop.run(completion),
+                                              options.idle_timeout)) as events:
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        if text := visible.feed(event.text):
+                            await emit(TextDelta(text))
+                            if guard.feed(text):
+                                break  # leaving closes the events, which stops the model
+                    else:
+                        used_tools = True
+                        if isinstance(event, ToolFinished):
+                            results.append((event.name, event.result))
+                        await emit(event)
+        except LlmError:
+            if not results:
+                raise
+            return await _phrased(results, "", emit), True  # the tools ran: say what they found
         if not guard.looping and (tail := visible.flush().rstrip()):
             guard.feed(tail)
             await emit(TextDelta(tail))
         if guard.looping:  # the answer keeps its first occurrence; the user learns why
             await emit(TextDelta(f"\n\n{STOPPED_NOTE}"))
             return f"{guard.kept()}\n\n{STOPPED_NOTE}", used_tools
+        if results:
+            return await _phrased(results, guard.kept().strip(), emit), True
         return guard.kept().strip(), used_tools
+
+
+async def _phrased(results: list[tuple[str, str]], text: str, emit: Emit) -> str:
+    """The model's answer after tools ran, or the templated sentences of their results when
+    the model wrote nothing or repeated a raw JSON result (the final ``Done`` text replaces
+    what was streamed)."""
+    if text and not shows_raw(text, results):
+        return text
+    sentence = tool_sentences(results)
+    if not text:
+        await emit(TextDelta(sentence))
+    return sentence
 
 
 async def _idle_limited(events: AsyncGenerator[LoopEvent, None],
@@ -208,13 +288,6 @@ def cache_scope(request: TurnRequest, model: str) -> CacheScope:
         tools_hash=digest(json.dumps(request.tools, sort_keys=True, default=str)),
         history_hash=digest(json.dumps([[m.role, m.content] for m in request.history])),
         kb_version=request.kb_version, user=request.user_id if private else None)
-
-
-def cited(citations: tuple[Citation, ...], text: str) -> tuple[Citation, ...]:
-    """The citations the answer refers to as ``[n]``; all of them when it names none."""
-    numbers = {int(n) for n in _CITED.findall(text)}
-    chosen = tuple(c for c in citations if c.n in numbers)
-    return chosen or citations
 
 
 class _NoTools:

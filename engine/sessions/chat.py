@@ -10,6 +10,7 @@ and their best passages cited.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ from engine.llm.cache import SemanticCache
 from engine.llm.config import LlmConfig
 from engine.llm.events import Citations, Done, Failed, TextDelta, ToolFinished, ToolStarted
 from engine.llm.factory import LlmProviders
+from engine.llm.grounding import ANSWER_MODE_KEY, answer_mode
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Passage
 from engine.llm.provider import Message
@@ -74,9 +76,11 @@ class LlmChat:
             tools=tuple(bot.tools[t.lower()].openai_tool() for t in state.tools
                         if t.lower() in bot.tools),
             kb_passages=tuple(await self._passages(state, message.content)),
-            kb_version=",".join(state.kbs), model=state.model,
+            kb_version=",".join(state.kbs), kb_used=bool(state.kbs and self.search),
+            model=state.model,
             private=bool(state.contexts or state.system_prompt),
-            options=TurnOptions.from_config(LlmConfig.from_mapping(config)))
+            options=replace(TurnOptions.from_config(LlmConfig.from_mapping(config)),
+                            kb_answer_mode=answer_mode(config.get(ANSWER_MODE_KEY))))
         relay = _Relay(state, emit, model.model)
         llm = LlmConfig.from_mapping(config)
         cache = await self.cache_for(state.bot_name, llm) if self.cache_for and llm.cache \

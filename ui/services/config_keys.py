@@ -24,7 +24,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "embedding-dimensions", "rag-max-results", "rag-min-score", "rag-hybrid-enabled",
     "rag-dense-weight", "rag-sparse-weight", "rag-rrf-k", "bm25-k1", "bm25-b",
     "website-expires", "website-max-depth", "website-max-pages", "kb-max-document-mb",
-    "hear-max-attempts",
+    "kb-answer-mode", "hear-max-attempts",
     "hear-timeout-secs", "basic-strict", "basic-max-steps", "basic-max-seconds",
     "basic-max-output", "basic-max-depth", "basic-max-loop", "basic-max-wait",
     "http-timeout", "http-max-bytes", "http-allow-hosts", "email-from", "email-server",
