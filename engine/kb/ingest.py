@@ -36,7 +36,7 @@ import numpy as np
 from engine.kb.chunking import chunk_document
 from engine.kb.document import Chunk, ChunkingOptions
 from engine.kb.embedders import BATCH_SIZE, Embedder, Vectors
-from engine.kb.errors import KbError
+from engine.kb.errors import ExtractionError, KbError
 from engine.kb.extract import extract, suffix_of
 from engine.kb.extract.sniff import BINARY_CONTENT, TEXT_SUFFIXES, looks_binary
 from engine.kb.index import PROBLEMS_KEY, DocumentRow, IndexWriter
@@ -202,8 +202,9 @@ class Ingestion:
                 writing = asyncio.ensure_future(self._write_part(key, part, vectors))
             if writing is not None:
                 await writing
-        except (KbError, OSError) as exc:
-            reason = exc.message if isinstance(exc, KbError) else f"cannot read the file: {exc}"
+        except (ExtractionError, OSError) as exc:  # the file, not the index or the model
+            reason = (exc.message if isinstance(exc, ExtractionError)
+                      else f"cannot read the file: {exc.strerror or exc}")
             await self._fail(key, reason)
             return
         finally:

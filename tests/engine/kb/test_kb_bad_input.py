@@ -3,6 +3,7 @@ piecewise reading of long texts."""
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import itertools
 import random
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from engine.kb import HashingEmbedder, IngestReport, KnowledgeBase
 from engine.kb.document import ChunkingOptions
 from engine.kb.errors import ExtractionError
 from engine.kb.extract import extract
 from engine.kb.extract.sniff import BINARY_CONTENT, looks_binary
 from engine.kb.longdoc import LongDocument, file_digest, text_pieces
+from engine.kb.reader import IndexStats
 from engine.kb.settings import DEFAULT_MAX_DOCUMENT_MB, MB, KbOptions, max_document_bytes
 from engine.kb.sources import SourceItem, content_hash
 
@@ -99,3 +102,24 @@ def test_long_document_chunks_are_numbered_spans_and_hash_matches(tmp_path: Path
     again = [chunk for part in LongDocument(item, digest, ChunkingOptions(),
                                             form_feed=True).parts() for chunk in part]
     assert again == chunks  # a resumed run regenerates exactly the same chunks
+
+
+def test_a_long_corrupt_document_fails_alone_and_leaves_no_partial_row(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4\n" + random.Random(4).randbytes(4_300_000))
+    (folder / "big.md").write_bytes(b"# Title\n\n" + bytes(4_300_000))
+    (folder / "ok.txt").write_text("Still indexed.")
+    embedder = HashingEmbedder()
+
+    async def run() -> tuple[IngestReport, IndexStats]:
+        async with KnowledgeBase(tmp_path / "kb", embedder) as kb:
+            report = await kb.ingest(folder)
+            return report, (await kb.stats())[0].stats
+
+    report, stats = asyncio.run(run())
+    embedder.close()
+    reasons = {f.source: f.reason for f in report.failed}
+    assert set(reasons) == {"scan.pdf", "big.md"} and reasons["big.md"] == BINARY_CONTENT
+    assert report.indexed == ("ok.txt",) and stats.documents == 1 and stats.partial == 0
+    assert {source for source, _ in stats.problems} == {"scan.pdf", "big.md"}
