@@ -8,6 +8,8 @@ from engine.basic import ast
 from engine.basic.cursor import Cursor
 from engine.basic.lexer import NAME, NUMBER, OP, STRING, Token
 
+# GET phrases readable inside an expression without parentheses (E4)
+_GET_FORMS = (("SESSION",), ("BOT", "MEMORY"), ("USER", "MEMORY"))
 _RESERVED = frozenset({"AND", "OR", "NOT", "XOR", "MOD", "IN", "LIKE", "IS", "TRUE", "FALSE",
                        "NULL", "NOTHING"})
 
@@ -45,17 +47,23 @@ class KeywordOperands:
         return ast.Call("FORMAT", (value, pattern), token.line, token.col, "FORMAT")
 
     def _session_value(self, c: Cursor, token: Token) -> ast.Expr | None:
-        """``GET "session.k"`` and ``GET SESSION "k"`` inside an expression (compatibility
-        E4): the value keyword with one argument, read up to the next comparison."""
+        """``GET "session.k"``, ``GET SESSION "k"`` (and ``GET BOT MEMORY "k"``, ``GET USER
+        MEMORY "k"``) inside an expression (compatibility E4): the value keyword with one
+        argument, read up to the next comparison."""
         after = c.peek(1)
         if after is not None and after.kind == STRING:
             c.next()
             return ast.Call("GET", (self._concat(c),), token.line, token.col, "GET")
-        if after is not None and after.is_word("SESSION") and starts_operand(c.peek(2)) \
-                and not c.peek(2).is_op("("):  # type: ignore[union-attr]
-            c.pos += 2
-            return ast.Call("GET_SESSION", (self._concat(c),), token.line, token.col,
-                            "GET SESSION")
+        for words in _GET_FORMS:
+            size = len(words)
+            operand = c.peek(size + 1)
+            if all(c.peek(1 + i) is not None and c.peek(1 + i).is_word(w)  # type: ignore[union-attr]
+                   for i, w in enumerate(words)) and starts_operand(operand) \
+                    and not operand.is_op("("):  # type: ignore[union-attr]
+                c.pos += size + 1
+                phrase = " ".join(("GET", *words))
+                return ast.Call(phrase.replace(" ", "_"), (self._concat(c),), token.line,
+                                token.col, phrase)
         return None
 
     def _method(self, c: Cursor, node: ast.Expr, name: Token, optional: bool) -> ast.Expr:

@@ -6,3 +6,5 @@ TALK profile
 IF GET SESSION "plan" = "gold" THEN TALK "gold member"
 IF GET "session.missing" = "" THEN TALK "missing is empty"
 TALK LEN(GET "session.plan") * 2
+SET BOT MEMORY "greeting", "hello"
+IF GET BOT MEMORY "greeting" = "hello" THEN TALK "bot memory: " + UCASE(GET BOT MEMORY "greeting")
