@@ -138,6 +138,19 @@ class ChatProbe:
             assert message.type == aiohttp.WSMsgType.TEXT, message
             received.append(json.loads(message.data))
 
+    async def quick(self, text: str) -> None:
+        """Connect and send ``text`` at once, without waiting for start.bas; see the echo."""
+        self.session = aiohttp.ClientSession()
+        url = self.server.url.replace("http", "ws", 1) + "/ws?bot=echo"
+        self.ws = await self.session.ws_connect(url, headers={
+            "Authorization": f"Bearer {self.server.admin_token}"})
+        assert (await self.ws.receive_json(timeout=10))["type"] == "connected"
+        await self.ws.send_json({"content": text})
+        seen: list[dict[str, Any]] = []
+        while not any(f.get("content") == f"you said {text}" for f in seen):
+            seen.append(await self.ws.receive_json(timeout=10))
+            assert seen[-1]["type"] != "error", seen
+
     def say(self, text: str) -> list[str]:
         frames = self.exchange(json.dumps({"content": text}))
         return [f.get("content", "") for f in frames if f.get("type") == "response"]
@@ -275,3 +288,14 @@ def test_binary_and_oversized_frames(probe: ChatProbe, server: LiveServer,
         big.close()
     _still_answers(probe, server)
     _no_server_errors(caplog)
+
+
+def test_a_message_right_after_connecting_is_answered(server: LiveServer) -> None:
+    """A client may send as soon as ``connected`` arrives, while start.bas is still opening
+    the session: the message is answered, not refused with "no session" and lost."""
+    for attempt in range(8):
+        probe = ChatProbe(server)
+        try:
+            probe.loop.run_until_complete(probe.quick(f"quick {attempt}"))
+        finally:
+            probe.close()

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
@@ -161,6 +161,7 @@ class ChatConnection:
         self.session_id = session_id
         self.sends: set[asyncio.Task[Any]] = set()
         self.notes: set[asyncio.Task[Any]] = set()
+        self.opening: asyncio.Task[Any] | None = None
 
     async def run(self, resumed: bool, client: str) -> None:
         async with self.engine.subscribe(self.session_id) as events:
@@ -170,7 +171,7 @@ class ChatConnection:
                 if resumed:
                     await self._send_history()
                 else:
-                    self._spawn(self.engine.open_session(
+                    self.opening = self._spawn(self.engine.open_session(
                         self.bot, user_id=self.principal.user_id, session_id=self.session_id,
                         channel="web", roles=session_roles(self.principal)), holds_slot=True)
                 await self._receive(client)
@@ -229,19 +230,26 @@ class ChatConnection:
         if kind is MessageType.CANCEL:
             self.engine.cancel(self.session_id)
         self.state.admission.enter()  # Busy when the server is at its limit of turns
-        self._spawn(self.engine.send(self.session_id, user.content, kind,
-                                     media_url=user.media_url, context_name=user.context_name,
-                                     active_switchers=tuple(user.active_switchers),
-                                     form=user.form.model_dump() if user.form else None),
-                    holds_slot=True)
+        self._spawn(self._after_opening(lambda: self.engine.send(
+            self.session_id, user.content, kind, media_url=user.media_url,
+            context_name=user.context_name, active_switchers=tuple(user.active_switchers),
+            form=user.form.model_dump() if user.form else None)), holds_slot=True)
 
-    def _spawn(self, work: Any, *, holds_slot: bool = False) -> None:
+    async def _after_opening(self, send: Callable[[], Awaitable[None]]) -> None:
+        """Send once the new session exists: a message that arrives while start.bas is still
+        opening it waits for that (until then there is no session to send to)."""
+        if self.opening is not None and not self.opening.done():
+            await asyncio.wait([self.opening])
+        await send()
+
+    def _spawn(self, work: Any, *, holds_slot: bool = False) -> asyncio.Task[Any]:
         """Run ``work`` (a turn); ``holds_slot``: it was admitted, leave when it ends."""
-        task = asyncio.ensure_future(work)
+        task: asyncio.Task[Any] = asyncio.ensure_future(work)
         self.sends.add(task)
         if holds_slot:
             task.add_done_callback(lambda _: self.state.admission.leave())
         task.add_done_callback(self._finished)
+        return task
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self.sends.discard(task)
