@@ -39,7 +39,7 @@ LIMIT = 32
 MEASURE_SECONDS = 1.2
 OVERLOAD_SECONDS = 3.0
 CLIENTS = LIMIT * 4  # sessions (REST) or connections (WebSocket) to send on
-P99_BOUND = 5.0  # seconds; the limit over the capacity is ~0.1-0.3 s here
+P99_BOUND = 1.5  # seconds, at least; LIMIT / capacity is 0.03-0.1 s on a laptop
 RSS_GROWTH_BOUND = 300 * 1024 * 1024
 ALLOWED = {200, 201, 429, 503}
 Send = Callable[[Any, str], Awaitable[tuple[int, float]]]
@@ -232,7 +232,9 @@ def _verdict(name: str, server: Server, capacity: Run, overload: Run, checked: i
     assert set(overload.statuses) <= ALLOWED, overload.statuses
     assert set(capacity.statuses) <= {200, 201}, capacity.statuses  # nothing shed under LIMIT
     assert overload.latencies, "nothing was admitted under overload"
-    assert overload.p99() <= P99_BOUND, overload.p99()
+    assert shed, "twice the capacity was offered, yet nothing was shed: the queue is unbounded"
+    bound = max(P99_BOUND, 5 * LIMIT / capacity.rate())  # a short queue, on any machine
+    assert overload.p99() <= bound, (overload.p99(), bound)
     assert growth <= RSS_GROWTH_BOUND, f"RSS grew by {growth / 2**20:.0f} MB"
 
 
