@@ -64,7 +64,7 @@ def test_ctrl_c_stops_the_answer_not_the_chat(hearth_home: Path) -> None:
     model_path(SMOLLM2)
     link_into(SMOLLM2, AppPaths.from_env().models_dir)
     write_bot(hearth_home, "helper", {"tools.bas": 'DESCRIPTION "nothing"\n'},
-              "llm-max-tokens,300\n")
+              "llm-max-tokens,60\n")
     chat = ChatProcess(hearth_home, "helper")
     try:
         chat.wait_for(lambda: "(session" in "".join(chat.err))
