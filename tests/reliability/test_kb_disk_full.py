@@ -52,9 +52,9 @@ def roomier_disk(tmp_path: Path) -> Iterator[Path]:
     yield from _mount(tmp_path / "roomier-disk", 64, 56)
 
 
-def _corpus(folder: Path, documents: int = DOCUMENTS) -> Path:
+def _corpus(folder: Path) -> Path:
     folder.mkdir(parents=True)
-    for i in range(documents):
+    for i in range(DOCUMENTS):
         (folder / f"doc{i:03}.txt").write_text("\n\n".join(
             f"Document {i} part {j}: the router {i * 7 + j} needs firmware {j}. " * 6
             for j in range(8)))
@@ -144,7 +144,10 @@ def test_a_long_document_stopped_by_a_full_disk_resumes(roomier_disk: Path,
 
 def test_cli_says_disk_full(small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                             capsys: pytest.CaptureFixture[str]) -> None:
-    folder = _corpus(tmp_path / "docs", 40)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a", "b", "c"):  # few chunks: MiniLM embeds about 5 a second on 2 busy cores
+        (folder / f"{name}.txt").write_text(f"Note {name}: the router needs new firmware.")
     (small_disk / "more").write_bytes(bytes(2_600_000))  # room for the schema, not the chunks
     monkeypatch.setenv("HEARTH_HOME", str(small_disk / "home"))
 
