@@ -505,6 +505,7 @@ def test_starter_notes_are_per_user(install: Any) -> None:
     ana = install("starter")
     ana.run("start", ["Take a note", "Buy milk", "1", "Call Bo", "List my notes", "Quit"])
     assert "Hello, Ana! I keep short notes for you, on this machine only." in ana.out.talks
+    assert ana.host.session.tools == ["add-note"]  # offered to the model (issue 12)
     assert "Saved. You have 2 note(s)." in ana.out.talks
     assert any(t.startswith("• Buy milk  (Mar 10, 09:15)") for t in ana.out.talks)
     assert ana.tool("add-note", text="Renew passport") == "Note 3 saved."

@@ -1,6 +1,8 @@
 ' The starter bot: a menu loop over a local "notes" table.
 ' Each note belongs to the user who wrote it (the owner column), so people sharing the bot
 ' only ever see their own notes. The table is created automatically by the first SAVE.
+' Offer the add-note tool to the model: a free-text "remind me to…" becomes a note.
+ADD TOOL "add-note"
 me = GET "session.user_id"
 who = GET "session.user_name"
 TALK "Hello" + IIF(ISEMPTY(who), "", ", " + who) + "! I keep short notes for you, on this machine only."
