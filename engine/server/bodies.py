@@ -38,8 +38,11 @@ def dumps(data: Any) -> str:
 
 def json_response(data: Any, status: int = 200,
                   headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(text=dumps(data), status=status, content_type="application/json",
-                        headers=headers)
+    """``data`` as JSON. A string that is not valid Unicode (a file name with bytes that are
+    not UTF-8 comes back from the OS with lone surrogates) is sent escaped (``\\udcff``)."""
+    body = dumps(data).encode("utf-8", "backslashreplace")
+    return web.Response(body=body, status=status, content_type="application/json",
+                        charset="utf-8", headers=headers)
 
 
 def no_content() -> web.Response:

@@ -10,6 +10,7 @@ webhook header a script got wrong is left out.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -97,3 +98,16 @@ async def test_a_webhook_header_with_cr_lf_is_left_out(client: Client, app: web.
             assert "X-Note" not in reply.headers and "Set-Cookie" not in reply.headers
             assert reply.headers["X-Ok"] == "yes"
     attempts.verdict(at_least=5)
+
+
+async def test_a_drive_name_that_is_not_utf8_is_listed(client: Client,
+                                                      app: web.Application) -> None:
+    drive: Path = app[STATE].engine.bots.services("hooks").drive.root
+    Path(os.fsdecode(os.fsencode(str(drive)) + b"/odd\xff.txt")).write_bytes(b"odd")
+    attempts = Attempts(KIND)
+    with attempts.one("listing a drive folder holding a name that is not UTF-8"):
+        reply = await client.get("/api/bots/hooks/drive", headers=auth(app, "uma"))
+        assert reply.status == 200, await reply.text()
+        entries = (await reply.json())["entries"]
+        assert any(str(entry).startswith("odd") for entry in entries), entries
+    attempts.verdict(at_least=1)
