@@ -8,6 +8,7 @@ turn (the passages of the session's ``USE KB`` collections).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ from engine.bots.package import BotPackage
 from engine.errors import EngineError
 from engine.kb.embedders import MiniLmOnnxEmbedder
 from engine.kb.knowledge import KnowledgeBase
+from engine.kb.progress import FailedDocument
 from engine.kb.settings import KbOptions
 from engine.llm.models import ModelManager
 from engine.llm.prompt import Passage
 from engine.llm.shortlist import ToolShortlist
 
 EMBEDDING_MODEL = "all-minilm-l6-v2"
+log = logging.getLogger(__name__)
 
 
 class EngineKnowledge:
@@ -37,6 +40,7 @@ class EngineKnowledge:
         self._synced: dict[str, asyncio.Task[Any]] = {}
         self._embedder: MiniLmOnnxEmbedder | None = None
         self._shortlist: ToolShortlist | None = None
+        self._problems: dict[str, list[tuple[str, FailedDocument]]] = {}
 
     def _model_dir(self) -> Path:
         if self.models_dir is None:
@@ -82,7 +86,16 @@ class EngineKnowledge:
     async def sync(self, bot: str) -> None:
         gbkb = self.package_of(bot).kb_dir
         if gbkb.is_dir():
-            await self.open(bot).ingest_package(gbkb)
+            reports = await self.open(bot).ingest_package(gbkb)
+            self._problems[bot] = [(r.collection, f) for r in reports for f in r.failed]
+            for collection, failure in self._problems[bot]:
+                log.warning("bot %s, knowledge base %s: %s not indexed: %s", bot, collection,
+                            failure.source, failure.reason)
+
+    def problems(self, bot: str) -> list[tuple[str, FailedDocument]]:
+        """(collection, document) the bot's last indexing could not index and why (a link
+        out of the package, binary content, over ``kb-max-document-mb``, unreadable)."""
+        return list(self._problems.get(bot, []))
 
     def changed(self, bot: str) -> None:
         """The bot's files changed: re-index its ``.gbkb`` (unchanged files are skipped)."""
