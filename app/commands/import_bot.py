@@ -50,11 +50,25 @@ def run(args: argparse.Namespace) -> int:
     warnings = sum(r.warnings for r in reports)
     print(f"Installed '{name}' into {target}: {scripts} script(s), {errors} error(s), "
           f"{warnings} warning(s)")
-    if errors:
-        print("Scripts with errors do not run until they are fixed; "
-              f"check again with: hearth check {target}")
+    for advice in _advice(reports):
+        print(f"{advice}; check again with: hearth check {target}")
     print(f"Chat with it: hearth chat {name}")
     return 0
+
+
+def _advice(reports: list[FileReport]) -> list[str]:
+    """What the errors mean for running the bot: a script the compiler rejects does not run
+    at all; one whose only errors are calls of unknown functions runs until such a call."""
+    scripts = [r for r in reports if r.file.endswith(".bas") and r.errors]
+    broken = sum(1 for r in scripts if r.error is not None or not r.compiles)
+    calls = len(scripts) - broken
+    advice = []
+    if broken:
+        advice.append(f"{broken} script(s) with errors do not run until they are fixed")
+    if calls:
+        advice.append(f"{calls} script(s) call unknown functions: they run, and stop with a "
+                      "NameError when such a call is reached")
+    return advice
 
 
 def _stem(source: Path) -> str:

@@ -27,6 +27,9 @@ class FileReport:
     diagnostics: list[dict[str, object]] = field(default_factory=list)
     error: str | None = None
     rendered: list[str] = field(default_factory=list)  # text lines, with caret
+    # False when the compiler itself rejects the script (it does not run at all); the errors
+    # ``check`` adds for unknown functions leave it True: the script runs up to that call
+    compiles: bool = True
 
     @property
     def errors(self) -> int:
@@ -83,6 +86,7 @@ def check_script(path: Path, strict: bool, options: CompileOptions | None = None
         report.error = f"cannot read: {error}"
         return report
     program = compile_source(source, path.stem, options or options_for(path, strict))
+    report.compiles = program.ok
     diagnostics = [_as_checked(d) for d in program.diagnostics]
     report.diagnostics = [d.to_json() for d in diagnostics]
     report.rendered = [d.render(source, str(path)) for d in diagnostics]

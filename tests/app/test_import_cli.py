@@ -49,11 +49,29 @@ def test_import_a_folder_reports_and_installs(home: Path, tmp_path: Path,
     assert "shop.gbdialog/start.bas:2:1: SyntaxError: 'IF' without 'END IF'" in out
     assert "config.csv:4: warning: unknown key 'llm-timout'" in out
     assert "Installed 'shop'" in out and "1 script(s), 1 error(s), 2 warning(s)" in out
+    assert "1 script(s) with errors do not run until they are fixed" in out
     assert (home / "bots" / "shop.gbai" / "shop.gbdialog" / "start.bas").is_file()
     assert main(["import", str(root)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert main(["import", str(root), "--name", "shop-2"]) == 0
     assert (home / "bots" / "shop-2.gbai").is_dir()
+
+
+def test_import_says_which_scripts_do_not_run(home: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A script the compiler rejects does not run; one whose only error is an unknown
+    function (a warning to the compiler) runs until the call: the summary says which."""
+    root = _package(tmp_path / "shop.gbai", 'TALK "Hi"\nx = FOOBAR(1)\n')
+    assert main(["import", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "1 script(s), 1 error(s)" in out
+    assert "do not run until they are fixed" not in out
+    assert "1 script(s) call unknown functions: they run, and stop with a NameError" in out
+    (root / "shop.gbdialog" / "broken.bas").write_text("IF x THEN\n", encoding="utf-8")
+    assert main(["import", str(root), "--name", "shop-2"]) == 0
+    out = capsys.readouterr().out
+    assert "1 script(s) with errors do not run until they are fixed" in out
+    assert "1 script(s) call unknown functions" in out
 
 
 def test_import_a_zip_of_a_nested_package(home: Path, tmp_path: Path,
