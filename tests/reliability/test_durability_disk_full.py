@@ -69,6 +69,17 @@ def test_a_full_database_raises_disk_full_and_keeps_its_previous_state(disk: Pat
     asyncio.run(scenario())
 
 
+def test_opening_a_new_database_on_a_full_disk_raises_disk_full(disk: Path) -> None:
+    async def scenario() -> None:
+        fill(disk)
+        for path in (disk / "new.db", disk / "new" / "folder" / "new.db"):
+            with pytest.raises(DiskFull, match="disk full"):
+                async with SqliteDatabase(path) as db:
+                    await db.execute("CREATE TABLE t (n INTEGER)")
+
+    asyncio.run(scenario())
+
+
 def test_a_full_object_store_raises_disk_full_and_keeps_the_old_object(disk: Path) -> None:
     async def scenario() -> None:
         async with LocalObjectStore(disk / "objects") as store:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.storage.db import sqlite_connection as sql
 from engine.storage.db.sqlite_threads import ConnectionThreads
-from engine.storage.errors import StorageError
+from engine.storage.errors import DiskFull, StorageError
 
 
 @dataclass(eq=False)
@@ -63,6 +63,8 @@ def _absolute(path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if sql.is_disk_full(exc):
+            raise DiskFull(f"cannot create the database folder {path.parent}") from exc
         raise StorageError(f"cannot create the database folder {path.parent}: {exc}") from exc
     return Path(os.path.normcase(os.path.realpath(path)))
 
