@@ -264,3 +264,77 @@ async def test_zip_slip_through_extract(client: Client, app: web.Application, dr
                     read = await _run(client, headers, "read", str(listed))
                     assert not _leaked(str(read))
     attempts.verdict(at_least=len(ZIP_SLIPS))
+
+
+KB_NAMES = {  # (collection, file name) of an upload; none may land outside the .gbkb folder
+    "parent collection": ("..", "a.md"), "climbing collection": ("../../x", "a.md"),
+    "absolute collection": ("/etc", "a.md"), "encoded collection": ("%2e%2e", "a.md"),
+    "backslash collection": ("..\\..", "a.md"), "collection into the drive": (
+        "../vault.gbdrive", "a.md"), "dotted collection": (".hidden", "a.md"),
+    "NUL collection": ("x\x00/../..", "a.md"), "parent file name": ("manuals", "../../a.md"),
+    "climbing file name": ("manuals", "../../../../secret.txt"),
+    "backslash file name": ("manuals", "..\\..\\..\\secret.txt"),
+    "absolute file name": ("manuals", "/etc/passwd"), "dot-dot file name": ("manuals", ".."),
+    "NUL file name": ("manuals", "a.md\x00.png"), "encoded file name": ("manuals", "%2e%2e%2fa.md"),
+    "fullwidth file name": ("manuals", "\uff0e\uff0e\uff0fa.md"),
+    "CR LF file name": ("manuals", "a.md\r\nX-Evil: 1"), "empty file name": ("manuals", ""),
+    "quote in the file name": ("manuals", 'a".md'),
+}
+
+
+BOUNDARY = "hearth-attack-boundary"
+
+
+def _multipart(collection: str, name: str) -> bytes:
+    """The upload's body written by hand: client libraries refuse NUL or CR LF in a file
+    name, an attacker's raw socket does not."""
+    head = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"collection\"\r\n\r\n"
+    part = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n")
+    return (head.encode() + collection.encode("utf-8", "surrogatepass") + b"\r\n" +
+            part.encode("utf-8", "surrogatepass") + b"# PWNED\n\nuploaded text\r\n" +
+            f"--{BOUNDARY}--\r\n".encode())
+
+
+async def test_kb_upload_names(engine: Engine, hearth_home: Path, drive: Path) -> None:
+    """The KB upload route (designer) takes a collection and a file name from the request:
+    neither may put a byte outside the bot's ``.gbkb`` folder."""
+    from aiohttp.test_utils import TestServer
+
+    from engine.server import ServerOptions, build_app
+    from tests.engine.server.serverkit import HashingKnowledge, add_users
+
+    knowledge = HashingKnowledge(hearth_home)
+    app = await build_app(engine, ServerOptions(knowledge=knowledge))
+    await add_users(app)
+    kb_dir = hearth_home / "bots" / "vault.gbai" / "vault.gbkb"
+    try:
+        async with TestClient(TestServer(app)) as client:
+            designer = auth(app, "dan")
+
+            async def upload(collection: str, name: str) -> tuple[int, str]:
+                reply = await client.post("/api/bots/vault/kb/documents", data=_multipart(
+                    collection, name), headers={**designer, "Content-Type":
+                                                f"multipart/form-data; boundary={BOUNDARY}"})
+                return reply.status, await reply.text()
+
+            control = await upload("manuals", "fine.md")
+            assert control[0] == 201, control  # the route works: refusals below are refusals
+            before = {k: v for k, v in outside_drive(hearth_home, drive).items()
+                      if not k.startswith("bots/vault.gbai/vault.gbkb/")}
+            attempts = Attempts("KB upload traversal")
+            for label, (collection, name) in KB_NAMES.items():
+                with attempts.one(f"{label}: {collection!r} / {name!r}"):
+                    status, text = await upload(collection, name)
+                    assert status in (201, 400), (status, text)
+                    assert not _leaked(text)
+                    after = {k: v for k, v in outside_drive(hearth_home, drive).items()
+                             if not k.startswith("bots/vault.gbai/vault.gbkb/")}
+                    assert after == before, sorted(set(after) ^ set(before))
+                    assert not _written_inside(drive)
+                    stray = [p for p in kb_dir.rglob("*") if p.is_file()
+                             and not p.resolve().is_relative_to(kb_dir.resolve())]
+                    assert not stray, stray
+            attempts.verdict(at_least=len(KB_NAMES))
+    finally:
+        await knowledge.aclose()
