@@ -98,3 +98,20 @@ def test_a_turn_killed_after_its_commit_keeps_its_rows_once(tmp_path: Path) -> N
     assert said == ["apple", "pear"]  # the history showed it: the client did not resend
     assert item_counts(tmp_path) == {"apple": 3, "pear": 3}
     assert undo_records(tmp_path) == 0
+
+
+def test_the_engine_undoes_a_killed_turn_when_it_opens(tmp_path: Path) -> None:
+    """Before any message: another session or a webhook must not see the half turn's rows."""
+    from engine.api import Engine, EngineConfig
+
+    write_bot(tmp_path, "shop", {"start.bas": SHOP})
+    assert killed_during_first_turn(tmp_path, "die-before-commit") == -9
+    assert item_counts(tmp_path) == {"apple": 3}  # the dead turn's rows, not committed
+
+    async def open_engine() -> None:
+        config = EngineConfig.under(tmp_path, run_scheduler=False, watch_bots=False)
+        async with Engine(config):
+            assert item_counts(tmp_path) == {}
+
+    asyncio.run(open_engine())
+    assert undo_records(tmp_path) == 0
