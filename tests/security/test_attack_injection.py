@@ -58,6 +58,15 @@ DATA_HOOK = (
     '  result = UPDATE body.table, body.filter, body.row\n'
     'ELSEIF mode = "delete" THEN\n'
     '  result = DELETE body.table, body.filter\n'
+    'ELSEIF mode = "where" THEN\n'
+    '  v = body.value\n'
+    '  result = FIND "notes" WHERE title = v OR owner = v\n'
+    'ELSEIF mode = "delete where" THEN\n'
+    '  v = body.value\n'
+    '  result = DELETE FROM "notes" WHERE title = v\n'
+    'ELSEIF mode = "update where" THEN\n'
+    '  v = body.value\n'
+    '  result = UPDATE "notes" SET owner = "mallory" WHERE title = v\n'
     'END IF\n'
     'IF ERR THEN\n'
     '  RETURN {ok: FALSE, kind: ERR.KIND, text: ERR.DESCRIPTION}\n'
@@ -146,6 +155,8 @@ async def ledger(client: Client, app: web.Application, engine: Engine) -> Ledger
     assert [r["title"] for r in control["result"]] == ["alpha"]
     pair = await made.call(mode="pair", table="notes", column="title", value="beta")
     assert [r["title"] for r in pair["result"]] == ["beta"]
+    inline = await made.call(mode="where", value="dan")
+    assert [r["title"] for r in inline["result"]] == ["gamma"]
     return made
 
 
@@ -196,6 +207,9 @@ async def test_values_columns_and_tables_with_sql_in_them(ledger: Ledger) -> Non
                                         value=value))
         with attempts.one(f"FIND map title: {value!r}"):
             _harmless(await ledger.call(mode="map", table="notes", match={"title": value}))
+        for mode in ("where", "delete where", "update where"):
+            with attempts.one(f"inline {mode.upper()} title = {value!r}"):
+                _harmless(await ledger.call(mode=mode, value=value))
         with attempts.one(f"SEARCH {value!r}"):
             answer = await ledger.call(mode="search", table="notes", value=value)
             assert not answer["ok"] or all(
@@ -211,7 +225,7 @@ async def test_values_columns_and_tables_with_sql_in_them(ledger: Ledger) -> Non
         with attempts.one(f"FIND in table {name!r}"):
             await _same_table(ledger, name)
             assert ledger.snapshot() == before
-    attempts.verdict(at_least=3 * len(VALUES) + len(COLUMNS) + len(TABLE_NAMES))
+    attempts.verdict(at_least=6 * len(VALUES) + len(COLUMNS) + len(TABLE_NAMES))
 
 
 async def test_saved_values_are_stored_as_they_are(ledger: Ledger) -> None:
