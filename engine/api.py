@@ -194,8 +194,13 @@ class Engine:
 
     def set_chat_model(self, name: str) -> None:
         """Make ``name`` (an installed chat model) the local default from the next turn on,
-        for every bot that does not name its own model: no restart (issue 12)."""
-        self.llm.default = name
+        for every bot that does not name its own model: no restart (issue 12). The previous
+        default's memory is freed once its work in progress is done."""
+        previous, self.llm.default = self.llm.default, name
+        if previous != name and self._loop is not None:
+            loop = self._loop  # callers may be on another thread (a GUI, a test)
+            loop.call_soon_threadsafe(
+                lambda: self._tasks.append(loop.create_task(self.llm.unload(previous))))
 
     @property
     def chat_model(self) -> str:

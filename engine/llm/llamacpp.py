@@ -136,6 +136,16 @@ class LlamaCppChatModel(ChatModelBase):
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
 
     @property
+    def loaded(self) -> bool:
+        """Whether the weights are in memory now."""
+        return self._llm is not None
+
+    async def unload(self) -> None:
+        """Free the weights once the work already queued is done; the next request loads
+        them again (so unloading a model still in use elsewhere only costs a reload)."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._free)
+
+    @property
     def generated_tokens(self) -> int:
         """Text chunks (≈ tokens) generated since the model was created."""
         return self._generated

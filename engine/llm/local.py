@@ -45,6 +45,14 @@ class LocalModels:
                 self._open[name] = LlamaCppChatModel(path, name=name)
             return self._open[name]
 
+    async def unload(self, name: str) -> None:
+        """Free the memory of the open model ``name`` (reloaded if it is asked for again):
+        switching the default should not keep two models in memory."""
+        with self._lock:
+            model = self._open.get(name)
+        if model is not None:
+            await model.unload()
+
     async def aclose(self) -> None:
         with self._lock:
             models, self._open = list(self._open.values()), {}

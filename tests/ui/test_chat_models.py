@@ -28,6 +28,9 @@ class FakeLocalModels:
     def model(self, requested: str | None = None) -> ChatModel:
         return self.models.get(requested or "") or self.models[self.default]
 
+    async def unload(self, name: str) -> None:
+        return None
+
     async def aclose(self) -> None:
         return None
 

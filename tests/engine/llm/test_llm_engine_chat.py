@@ -15,6 +15,7 @@ from realmodels import QWEN, SMOLLM2
 from engine.api import Engine, EngineConfig
 from engine.events import BotResponse, Event, TurnFinished
 from engine.llm.factory import SharedChatModel
+from engine.llm.llamacpp import LlamaCppChatModel
 from engine.llm.provider import ChatModel
 from tests.engine.media.cached_models import link_into
 from tests.engine.sessions.sessionkit import write_bot
@@ -29,6 +30,9 @@ class FakeLocalModels:
 
     def model(self, requested: str | None = None) -> ChatModel:
         return self.models.get(requested or "") or self.models[self.default]
+
+    async def unload(self, name: str) -> None:
+        return None
 
     async def aclose(self) -> None:
         return None
@@ -141,13 +145,17 @@ def test_switching_between_real_models_without_a_restart(tmp_path: Path) -> None
                         models_dir=tmp_path / "models")
     engine.set_chat_model(SMOLLM2)
 
-    async def steps(engine: Engine, events: AsyncIterator[Event]) -> list[BotResponse]:
+    async def steps(engine: Engine, events: AsyncIterator[Event]) -> list[Any]:
         first = await ask(engine, events, "What is the capital of France?")
         engine.set_chat_model(QWEN)
-        return [first, await ask(engine, events, "What is the capital of France?")]
+        second = await ask(engine, events, "What is the capital of France?")
+        small, large = engine.llm.model(SMOLLM2), engine.llm.model(QWEN)
+        assert isinstance(small, LlamaCppChatModel) and isinstance(large, LlamaCppChatModel)
+        return [first, second, small.loaded, large.loaded]
 
-    first, second = conversation(engine, steps, seconds=400)
+    first, second, small_loaded, large_loaded = conversation(engine, steps, seconds=400)
     assert first.model == SMOLLM2 and second.model == QWEN
+    assert not small_loaded and large_loaded  # the previous default's memory was freed
     assert first.content and second.content
 
 
