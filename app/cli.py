@@ -15,6 +15,7 @@ from app.commands import (
     bots,
     chat,
     check,
+    evaluation,
     import_bot,
     kb,
     models,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_parser(sub)
     bots.add_parser(sub)
     check.add_parser(sub)
+    evaluation.add_parser(sub)
     import_bot.add_parser(sub)
     kb.add_parser(sub)
     models.add_parser(sub)

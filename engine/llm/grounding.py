@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from engine.kb.stopwords import STOPWORDS
 from engine.llm.prompt import Citation, Passage
@@ -102,8 +103,15 @@ def overlap(answer: str, passage: str, question: str = "") -> float:
 
 
 def _numbers_found(answer: str, passage: str) -> bool:
-    """Every number of the answer is in the passage (invented figures are the worst kind)."""
-    return {w for w in words(answer) if w.isdigit()} <= set(words(passage))
+    """Every number of the answer is in the passage, with the word that follows it when that
+    word means something ("20 euros" is not grounded by "20 cents"): invented figures are
+    the worst kind of invention."""
+    said, source = words(answer), words(passage)
+    if not {w for w in said if w.isdigit()} <= set(source):
+        return False
+    pairs = set(pairwise(source))
+    return all((a, b) in pairs for a, b in pairwise(said)
+               if a.isdigit() and b.isalpha() and b not in STOPWORDS)
 
 
 def declines(answer: str) -> bool:
@@ -122,15 +130,16 @@ def is_grounded(answer: str, passages: Sequence[Passage], question: str = "") ->
 
 
 def used_citations(answer: str, citations: Sequence[Citation],
-                   passages: Sequence[Passage]) -> tuple[Citation, ...]:
+                   passages: Sequence[Passage], question: str = "") -> tuple[Citation, ...]:
     """The citations the answer used: those it marks ``[n]``; when it marks none, those whose
-    passage (``passages[n - 1]``) holds most of one of its sentences. One per source and page,
-    in citation order."""
+    passage (``passages[n - 1]``) holds most of one of its sentences (the question's words
+    left out). One per source and page, in citation order."""
     numbers = {int(n) for group in _MARKER.findall(answer) for n in group.split(",")}
     chosen = [c for c in citations if c.n in numbers]
     if not chosen and passages:
         for sentence in sentences(answer) or [answer]:
-            scores = [(overlap(sentence, p.content), n) for n, p in enumerate(passages, 1)]
+            scores = [(overlap(sentence, p.content, question), n)
+                      for n, p in enumerate(passages, 1)]
             best, n = max(scores, key=lambda s: (s[0], -s[1]))
             if best >= SENTENCE_USED:
                 numbers.add(n)

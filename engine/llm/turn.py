@@ -188,7 +188,7 @@ class ChatTurn:
             return text, chosen, False
         if mode is AnswerMode.GENERATIVE:
             text, used_tools = await self._answer(request, prompt, emit)
-            return text, used_citations(text, prompt.citations, prompt.passages), used_tools
+            return text, _used(request, prompt, text), used_tools
 
         async def held(event: TurnEvent) -> None:
             if not isinstance(event, TextDelta):
@@ -203,7 +203,7 @@ class ChatTurn:
         if (used_tools and text and not stopped) or (
                 not stopped and is_grounded(text, prompt.passages, request.message)):
             await emit(TextDelta(text))
-            return text, used_citations(text, prompt.citations, prompt.passages), used_tools
+            return text, _used(request, prompt, text), used_tools
         text, chosen = extractive_answer(request.message, prompt.passages, prompt.citations)
         await emit(TextDelta(text))
         return text, chosen, used_tools
@@ -247,6 +247,10 @@ class ChatTurn:
         if results:
             return await _phrased(results, guard.kept().strip(), emit), True
         return guard.kept().strip(), used_tools
+
+
+def _used(request: TurnRequest, prompt: Prompt, text: str) -> tuple[Citation, ...]:
+    return used_citations(text, prompt.citations, prompt.passages, request.message)
 
 
 async def _phrased(results: list[tuple[str, str]], text: str, emit: Emit) -> str:

@@ -123,8 +123,9 @@ function onFrame(frame) {
     case "tool": {
       const note = document.createElement("li");
       note.className = "tool";
+      // A tool's raw result is for the model, which phrases it in the answer.
       note.textContent = frame.finished
-        ? `Tool ${frame.tool} finished` + (frame.result ? `: ${frame.result}` : "")
+        ? `Used ${frame.tool}`
         : `Running tool ${frame.tool}…`;
       $("log").append(note);
       break;
@@ -152,7 +153,8 @@ function onResponse(frame) {
   let item = null;
   if (streaming) {
     item = streaming;
-    if (!item.dataset.text && frame.content) setText(item, frame.content);
+    // The complete answer may differ from the stream (a raw tool result put into words).
+    if (frame.content && frame.content !== item.dataset.text) setText(item, frame.content);
     finishStream();
   } else if (frame.content) {
     item = addMessage("bot", frame.content);
