@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.llm.cache import CacheScope, SemanticCache, digest
 from engine.llm.config import LlmConfig
-from engine.llm.errors import LlmError, LlmTimeout
+from engine.llm.errors import LlmError, LlmTimeout, LlmUnavailable
 from engine.llm.events import (
     Citations,
     Done,
@@ -112,7 +112,7 @@ class TurnRequest:
 
 
 class ChatTurn:
-    def __init__(self, model: ChatModel, *, tools: ToolRunner | None = None,
+    def __init__(self, model: ChatModel | None, *, tools: ToolRunner | None = None,
                  cache: SemanticCache | None = None, metrics: LlmMetrics | None = None,
                  shortlist: ToolShortlist | None = None) -> None:
         self._model = model
@@ -132,15 +132,18 @@ class ChatTurn:
             return None
 
     async def _run(self, request: TurnRequest, emit: Emit) -> str:
-        scope = cache_scope(request, self._model.model)
+        scope = cache_scope(request, self._model.model if self._model else "")
         use_cache = self._cache is not None and request.options.cache
         if use_cache and (answer := await self._cached(request, scope, emit)) is not None:
             return answer
-        prompt = self.prompt(request)
         extractive = request.kb_used and request.options.kb_answer_mode is AnswerMode.EXTRACTIVE
-        if request.kb_passages or extractive:
-            text, citations, used_tools = await self._grounded(request, prompt, emit)
+        if extractive:  # no model is asked (none may be installed)
+            (text, citations), used_tools = await _extractive(request, None, emit), False
+        elif request.kb_passages:
+            text, citations, used_tools = await self._grounded(request, self.prompt(request),
+                                                               emit)
         else:
+            prompt = self.prompt(request)
             (text, used_tools), citations = await self._answer(request, prompt, emit), ()
         if citations:
             await emit(Citations(citations))
@@ -151,6 +154,8 @@ class ChatTurn:
         return text
 
     def prompt(self, request: TurnRequest) -> Prompt:
+        if self._model is None:
+            raise LlmUnavailable("no chat model for this turn")
         options = request.options
         builder = PromptBuilder(self._model.count_tokens, self._model.capabilities.max_context,
                                 options.max_tokens or DEFAULT_ANSWER_TOKENS,
@@ -180,12 +185,8 @@ class ChatTurn:
         from the passages. In auto mode the model's text is held back until it is judged, so
         an invented answer is never shown."""
         mode = request.options.kb_answer_mode
-        if mode is AnswerMode.EXTRACTIVE or (mode is AnswerMode.AUTO and not prompt.passages):
-            passages = prompt.passages or merge_passages(request.kb_passages)
-            citations = prompt.citations or citations_for(passages)
-            text, chosen = extractive_answer(request.message, passages, citations)
-            await emit(TextDelta(text))
-            return text, chosen, False
+        if mode is AnswerMode.AUTO and not prompt.passages:  # the model is too small for them
+            return (*await _extractive(request, prompt, emit), False)
         if mode is AnswerMode.GENERATIVE:
             text, used_tools = await self._answer(request, prompt, emit)
             return text, _used(request, prompt, text), used_tools
@@ -204,9 +205,7 @@ class ChatTurn:
                 not stopped and is_grounded(text, prompt.passages, request.message)):
             await emit(TextDelta(text))
             return text, _used(request, prompt, text), used_tools
-        text, chosen = extractive_answer(request.message, prompt.passages, prompt.citations)
-        await emit(TextDelta(text))
-        return text, chosen, used_tools
+        return (*await _extractive(request, prompt, emit), used_tools)
 
     async def _answer(self, request: TurnRequest, prompt: Prompt,
                       emit: Emit) -> tuple[str, bool]:
@@ -214,6 +213,8 @@ class ChatTurn:
         completion = CompletionRequest(prompt.messages, tools=prompt.tools,
                                        temperature=options.temperature,
                                        max_tokens=options.max_tokens or DEFAULT_ANSWER_TOKENS)
+        if self._model is None:
+            raise LlmUnavailable("no chat model for this turn")
         loop = ToolLoop(self._model, self._tools or _NoTools(),
                         max_rounds=options.max_tool_rounds, native=options.native_tools,
                         context=request.context, shortlist=self._shortlist)
@@ -247,6 +248,20 @@ class ChatTurn:
         if results:
             return await _phrased(results, guard.kept().strip(), emit), True
         return guard.kept().strip(), used_tools
+
+
+async def _extractive(request: TurnRequest, prompt: Prompt | None,
+                      emit: Emit) -> tuple[str, tuple[Citation, ...]]:
+    """The extractive answer from the prompt's passages (all passages, merged, when the
+    prompt holds none or there is no prompt), emitted."""
+    if prompt is not None and prompt.passages:
+        passages, citations = prompt.passages, prompt.citations
+    else:
+        passages = merge_passages(request.kb_passages)
+        citations = citations_for(passages)
+    text, chosen = extractive_answer(request.message, passages, citations)
+    await emit(TextDelta(text))
+    return text, chosen
 
 
 def _used(request: TurnRequest, prompt: Prompt, text: str) -> tuple[Citation, ...]:

@@ -21,7 +21,7 @@ from engine.llm.cache import SemanticCache
 from engine.llm.config import LlmConfig
 from engine.llm.events import Citations, Done, Failed, TextDelta, ToolFinished, ToolStarted
 from engine.llm.factory import LlmProviders
-from engine.llm.grounding import ANSWER_MODE_KEY, answer_mode
+from engine.llm.grounding import ANSWER_MODE_KEY, AnswerMode, answer_mode
 from engine.llm.metrics import LlmMetrics
 from engine.llm.prompt import Passage
 from engine.llm.provider import Message
@@ -64,8 +64,11 @@ class LlmChat:
     async def answer(self, state: SessionState, bot: CompiledBot, message: UserMessage,
                      history: list[ChatMessage], emit: Emit) -> str | None:
         config = bot.config
-        try:
-            model = self.providers.get(config, state.model)
+        mode = answer_mode(config.get(ANSWER_MODE_KEY))
+        kb_used = bool(state.kbs and self.search)
+        try:  # extractive KB answers need no model (none may be installed)
+            model = None if kb_used and mode is AnswerMode.EXTRACTIVE else \
+                self.providers.get(config, state.model)
         except EngineError as error:  # e.g. the local model is not installed yet
             await emit(BotResponse(state.id, FAILED.format(error.message)))
             return None
@@ -76,12 +79,12 @@ class LlmChat:
             tools=tuple(bot.tools[t.lower()].openai_tool() for t in state.tools
                         if t.lower() in bot.tools),
             kb_passages=tuple(await self._passages(state, message.content)),
-            kb_version=",".join(state.kbs), kb_used=bool(state.kbs and self.search),
+            kb_version=",".join(state.kbs), kb_used=kb_used,
             model=state.model,
             private=bool(state.contexts or state.system_prompt),
             options=replace(TurnOptions.from_config(LlmConfig.from_mapping(config)),
-                            kb_answer_mode=answer_mode(config.get(ANSWER_MODE_KEY))))
-        relay = _Relay(state, emit, model.model)
+                            kb_answer_mode=mode))
+        relay = _Relay(state, emit, model.model if model else None)
         llm = LlmConfig.from_mapping(config)
         cache = await self.cache_for(state.bot_name, llm) if self.cache_for and llm.cache \
             else None
@@ -139,7 +142,7 @@ class _SessionTools:
 class _Relay:
     """Turn events → chat-protocol events (chunks, tool cards, the complete message)."""
 
-    def __init__(self, state: SessionState, emit: Emit, model: str) -> None:
+    def __init__(self, state: SessionState, emit: Emit, model: str | None) -> None:
         self.state = state
         self.out = emit
         self.model = model
