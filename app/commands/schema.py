@@ -1,4 +1,5 @@
-"""``hearth tool-schema FILE.bas``: the tool descriptor a script compiles to (§11.3)."""
+"""``hearth tool-schema FILE.bas [--tool NAME] [--mcp]``: the tool descriptor(s) a script
+compiles to (§11.3; several for a file with procedure tools)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser("tool-schema", help="print the tool descriptor of a script")
     parser.add_argument("file", type=Path)
     parser.add_argument("--mcp", action="store_true", help="the MCP descriptor instead")
+    parser.add_argument("--tool", help="one tool of a file that declares several (its name)")
     parser.set_defaults(handler=run)
 
 
@@ -29,8 +31,18 @@ def run(args: argparse.Namespace) -> int:
         for diagnostic in program.errors:
             print(diagnostic.render(source, str(path)), file=sys.stderr)
         return 1
-    if not program.is_tool:
+    tools = program.tools()
+    if not tools:
         print(f"{path}: not a tool (no PARAM or DESCRIPTION line)", file=sys.stderr)
         return 1
-    print(json.dumps(program.mcp_tool() if args.mcp else program.openai_tool(), indent=2))
+    if args.tool is not None:
+        tools = [t for t in tools if t.name.lower() == args.tool.lower().removesuffix(".bas")]
+        if not tools:
+            names = ", ".join(t.name for t in program.tools())
+            print(f"{path}: no tool named '{args.tool}' (it declares: {names})", file=sys.stderr)
+            return 1
+    # one tool: its descriptor; a file declaring several (docs/basic-compatibility.md P2):
+    # the array of their descriptors, the file's own first
+    shown = [t.mcp_tool() if args.mcp else t.openai_tool() for t in tools]
+    print(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
     return 0

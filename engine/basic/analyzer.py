@@ -77,9 +77,11 @@ class ModuleNames:
             self.module_vars.add("email")
         self.declared: set[str] = set(self.module_vars)
         self.locals: dict[str, set[str]] = {}
+        tool_params = {t.key: [p.name for p in t.params] for t in module.proc_tools}
         for key, proc in module.procedures.items():
-            self.locals[key] = self._proc_locals(key, proc.is_function,
-                                                 [p.name for p in proc.params], proc.body)
+            # a procedure tool's PARAMs are its locals, bound from the tool's arguments
+            names = [p.name for p in proc.params] + tool_params.get(key, [])
+            self.locals[key] = self._proc_locals(key, proc.is_function, names, proc.body)
         for index, handler in enumerate(module.handlers):
             self.locals[f"@event{index}"] = self._proc_locals("", False, ["event"], handler.body)
 

@@ -368,6 +368,18 @@ class Procedure:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcTool:
+    """A SUB or FUNCTION with its own DESCRIPTION line: a tool of its own, named by the
+    procedure, whose schema is the PARAM lines of its body (docs/basic-compatibility.md P2)."""
+
+    name: str  # the procedure's name as written
+    key: str  # lower case, the key of Module.procedures
+    description: str
+    params: tuple[ParamSpec, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class EventHandler:
     event: str
     body: tuple[Stmt, ...]
@@ -392,6 +404,7 @@ class Module:
     params: list[ParamSpec] = field(default_factory=list)
     description: str | None = None
     has_description: bool = False
+    proc_tools: list[ProcTool] = field(default_factory=list)
     tables: list[TableDecl] = field(default_factory=list)
     indexes: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)

@@ -66,6 +66,8 @@ def _compile(source: str, name: str, options: CompileOptions) -> Program:
     if not sink.has_errors:
         Compiler(program, sink, options).compile()
     program.diagnostics = sink.sorted()
+    if program.ok:
+        program.make_proc_tools()
     return program
 
 

@@ -65,24 +65,45 @@ class RunSetup:
             request = request or {}
             for name in _REQUEST_VARIABLES:
                 global_vars[name] = request.get(name)
-        self._bind_params(program, global_vars, _by_name(arguments or {}))
+        given = _by_name(arguments or {})
+        if program.entry is not None:
+            return self._proc_tool_frame(program, program.entry, global_vars, given)
+        self._bind_params(program, global_vars, given, global_vars)
         self._enum_suggestions(program, global_vars)
         return Frame(self, program, program.main, global_vars, global_vars, None, True)  # type: ignore[arg-type]
 
-    def _bind_params(self, program: Program, global_vars: dict[str, Any],
-                     arguments: dict[str, Any]) -> None:
+    def _proc_tool_frame(self, program: Program, proc: ProcCode, global_vars: dict[str, Any],
+                         arguments: dict[str, Any]) -> Frame:
+        """A procedure tool's run starts in its procedure: its PARAMs (and header
+        parameters of the same names) are locals bound from the arguments (§11.4); other
+        header parameters take their defaults (docs/basic-compatibility.md P2)."""
+        from engine.basic.vm import Frame
+
+        local_vars: dict[str, Any] = dict.fromkeys(proc.names)
+        self._bind_params(program, local_vars, arguments, global_vars)
+        self._enum_suggestions(program, local_vars)
+        frame = Frame(self, program, proc.code, local_vars, global_vars, proc, True)  # type: ignore[arg-type]
+        for name, default in proc.params:
+            if local_vars.get(name) is None and default is not None:
+                local_vars[name] = default(frame)
+        return frame
+
+    def _bind_params(self, program: Program, target: dict[str, Any],
+                     arguments: dict[str, Any], config: dict[str, Any]) -> None:
+        """Each PARAM into ``target``: the argument, else its DEFAULT, else the config
+        parameter of that name (in ``config``), coerced (§11.4)."""
         today = self.host.clock.now().date()
-        for param in program.module.params:
+        for param in program.params:
             key = param.name.lower()
             value = arguments.get(key)
             if value is None and param.has_default:
                 value = param.default
             if value is None:
-                value = global_vars.get(key)
-            global_vars[key] = None if value is None else coerce_argument(param, value, today)
+                value = config.get(key)
+            target[key] = None if value is None else coerce_argument(param, value, today)
 
     def _enum_suggestions(self, program: Program, global_vars: dict[str, Any]) -> None:
-        for param in program.module.params:
+        for param in program.params:
             if param.enum and global_vars.get(param.name.lower()) is None:
                 for option in param.enum:
                     suggestion = Suggestion(option, option, "text")
@@ -109,8 +130,10 @@ class RunSetup:
         if program is None:
             raise BasicNameError(f"unknown script '{name}'")
         global_vars: dict[str, Any] = config_parameters(self.host.config)
-        positional = {p.name.lower(): a for p, a in zip(program.module.params, args)}
-        self._bind_params(program, global_vars, positional)
+        positional = {p.name.lower(): a for p, a in zip(program.params, args)}
+        if program.entry is not None:  # a procedure tool (a tool button's dialog calls it)
+            return self._proc_tool_frame(program, program.entry, global_vars, positional)
+        self._bind_params(program, global_vars, positional, global_vars)
         return Frame(self, program, program.main, global_vars, global_vars, None, True)  # type: ignore[arg-type]
 
     # -- persistence ----------------------------------------------------------------------

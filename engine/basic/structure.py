@@ -300,10 +300,14 @@ def _procedure(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt | 
     c.accept_word("AS") and c.next()
     c.expect_end()
     sp.b.proc_kind = kind
+    mod = sp.b.mod
+    outer = (len(mod.params), mod.description, mod.has_description)
+    mod.has_description = False
     try:
         body = sp.b.body(frozenset({f"END {kind}"}))
     finally:
         sp.b.proc_kind = None
+        proc_tool = _proc_tool(mod, str(name.value), outer, line.line)
     if sp.b.expect_closer(line, frozenset({f"END {kind}"}), kind) is None:
         raise ParseError(f"'{kind}' without 'END {kind}'", line.line, line.tokens[0].col,
                          len(kind))
@@ -311,7 +315,24 @@ def _procedure(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt | 
     key = str(name.value).lower()
     sp.b.mod.procedures[key] = ast.Procedure(str(name.value), is_function, tuple(params),
                                              tuple(body), line.line)
+    if proc_tool is not None:
+        mod.proc_tools.append(proc_tool)
     return None
+
+
+def _proc_tool(mod: ast.Module, name: str, outer: tuple[int, str | None, bool],
+               line: int) -> ast.ProcTool | None:
+    """A procedure whose body has a DESCRIPTION line is a tool of its own: its PARAM lines
+    (and DESCRIPTION) leave the file's and become the procedure's. Without one, the PARAM
+    lines of the body stay the file's, as before (docs/basic-compatibility.md P2)."""
+    count, description, has_description = outer
+    tool = None
+    if mod.has_description:
+        tool = ast.ProcTool(name, name.lower(), mod.description or "",
+                            tuple(mod.params[count:]), line)
+        del mod.params[count:]
+    mod.description, mod.has_description = description, has_description
+    return tool
 
 
 def _proc_params(sp: StatementParser, c: Cursor) -> list[ast.ProcParam]:

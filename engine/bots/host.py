@@ -76,9 +76,11 @@ class PackageScripts:
         self._cache: dict[str, tuple[float, Program]] = {}
 
     def load(self, name: str) -> Program | None:
+        """The script ``name``; else the procedure tool of that name of one of the
+        package's scripts (a tool button's dialog CALLs it, a suspended run resumes it)."""
         path = self.package.script(name)
         if path is None:
-            return None
+            return self._proc_tool(name)
         stamp = path.stat().st_mtime
         cached = self._cache.get(path.stem.lower())
         if cached is not None and cached[0] == stamp:
@@ -88,6 +90,14 @@ class PackageScripts:
         program = compile_source(source, path.stem, self.options)
         self._cache[path.stem.lower()] = (stamp, program)
         return program if program.ok else None
+
+    def _proc_tool(self, name: str) -> Program | None:
+        key = name.lower().removesuffix(".bas")
+        for path in self.package.scripts():
+            program = self.load(path.stem)
+            if program is not None and key in program.proc_tools:
+                return program.proc_tools[key]
+        return None
 
 
 def compile_options(config: BotConfig) -> CompileOptions:

@@ -36,10 +36,21 @@ class CompiledBot:
 
     @property
     def tools(self) -> dict[str, Program]:
-        return {k: p for k, p in self.programs.items() if p.ok and p.is_tool}
+        """The tools by lower-case name: each tool file, then each procedure tool
+        (docs/basic-compatibility.md P2) whose name no file tool or earlier one takes."""
+        tools = {k: p for k, p in self.programs.items() if p.ok and p.is_tool}
+        for _, program in sorted(self.programs.items()):
+            if program.ok:
+                for key, tool in program.proc_tools.items():
+                    tools.setdefault(key, tool)
+        return tools
 
     def program(self, name: str) -> Program | None:
-        program = self.programs.get(name.lower().removesuffix(".bas"))
+        """A script by name, else a procedure tool (a suspended tool run resumes by it)."""
+        key = name.lower().removesuffix(".bas")
+        program = self.programs.get(key)
+        if program is None:
+            program = self.tools.get(key)
         return program if program is not None and program.ok else None
 
 

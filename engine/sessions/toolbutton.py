@@ -23,7 +23,7 @@ def basic_string(text: str) -> str:
 def tool_wrapper(tool: Program, arguments: dict[str, Any]) -> str | None:
     """The generated dialog, or None when no required parameter is missing."""
     given = {k.lower(): v for k, v in arguments.items()}
-    params = tool.module.params
+    params = tool.params
     if all(not p.required or p.name.lower() in given for p in params):
         return None
     lines = [f"' asks for the missing arguments of {tool.name}, then runs it"]

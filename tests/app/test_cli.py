@@ -64,6 +64,25 @@ def test_tool_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["tool-schema", str(plain)]) == 1
 
 
+def test_tool_schema_of_a_file_with_procedure_tools(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/basic-compatibility.md P2: several tools give an array; --tool picks one."""
+    tool = tmp_path / "orders.bas"
+    tool.write_text('FUNCTION check_order\n  DESCRIPTION "Look up"\n  PARAM id AS STRING\n'
+                    '  RETURN id\nEND FUNCTION\n'
+                    'SUB cancel_order\n  DESCRIPTION "Cancel"\nEND SUB\n')
+    assert main(["tool-schema", str(tool)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [t["function"]["name"] for t in shown] == ["check_order", "cancel_order"]
+    assert main(["tool-schema", "--mcp", "--tool", "CHECK_ORDER", str(tool)]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "name": "check_order", "description": "Look up", "inputSchema": {
+            "type": "object", "properties": {"id": {"type": "string", "description": ""}},
+            "required": ["id"]}}
+    assert main(["tool-schema", "--tool", "nope", str(tool)]) == 1
+    assert "it declares: check_order, cancel_order" in capsys.readouterr().err
+
+
 def test_run_with_scripted_input(tmp_path: Path) -> None:
     script = tmp_path / "ask.bas"
     script.write_text('HEAR age AS INTEGER\nTALK "in ten years: " + (age + 10)\n')

@@ -195,9 +195,11 @@ class DesignerController(QObject):
 
     def schema_for(self, document: OpenDocument) -> str:
         program = document.program
-        if program is None or not program.ok or not program.is_tool:
+        if program is None or not program.ok or not program.tools():
             return ""
-        return json.dumps(program.openai_tool(), indent=2, ensure_ascii=False)
+        # a file declaring several tools (docs/basic-compatibility.md P2) shows them all
+        shown = [tool.openai_tool() for tool in program.tools()]
+        return json.dumps(shown[0] if len(shown) == 1 else shown, indent=2, ensure_ascii=False)
 
     # -- compiling -----------------------------------------------------------------------------
     def _options(self) -> CompileOptions | None:

@@ -72,7 +72,13 @@ def tool_reference(name: str) -> str:
 @keyword("ADD TOOL", "USE TOOL")
 def use_tool(vm: VM, call: Invocation) -> None:
     for arg in call.args:
-        vm.host.session.add_tool(tool_reference(values.text(arg)))
+        name = tool_reference(values.text(arg))
+        vm.host.session.add_tool(name)
+        # a file that declares procedure tools offers them all (docs/basic-compatibility.md P2)
+        program = vm.host.scripts.load(name)
+        if program is not None and program.tool is None:
+            for tool in program.proc_tools.values():
+                vm.host.session.add_tool(tool.name)
 
 
 @keyword("CLEAR TOOLS")
