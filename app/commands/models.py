@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.paths import AppPaths
-from engine.llm.fit import MEMORY_FACTOR, available_memory, memory_fit
+from engine.llm.fit import MEMORY_FACTOR, OVERHEAD, available_memory, memory_fit
 from engine.llm.models import ModelError, ModelManager, ModelStatus
 from engine.llm.usermodels import add_gguf, add_url, forget
 
@@ -67,7 +67,7 @@ def run_list(args: argparse.Namespace) -> int:
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[6])
     print(f"({_megabytes(available)} of memory available now; a model needs about "
-          f"{MEMORY_FACTOR:g}x its size)")
+          f"{MEMORY_FACTOR:g}x its size + {_megabytes(OVERHEAD)})")
     return 0
 
 
