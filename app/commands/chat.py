@@ -203,10 +203,12 @@ async def _unless_leaving(terminal: TerminalChat, work: Awaitable[None]) -> None
     leaving = asyncio.ensure_future(terminal.leave.wait())
     await asyncio.wait({doing, leaving}, return_when=asyncio.FIRST_COMPLETED)
     leaving.cancel()
-    if not doing.done():
-        doing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await doing
+    if doing.done():
+        doing.result()  # a failed turn fails the chat as before (no lost exception)
+        return
+    doing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await doing
 
 
 @contextlib.contextmanager
