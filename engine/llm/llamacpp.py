@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.llm.errors import LlmTimeout, LlmUnavailable, translated
+from engine.llm.prefixcache import evaluated_prompt_tokens, prefix_llama
 from engine.llm.provider import (
     Capabilities,
     ChatModelBase,
@@ -60,6 +61,7 @@ class LlamaCppChatModel(ChatModelBase):
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"llama-{self._name}")
         self._llm: Any = None
         self._generated = 0
+        self._last_evaluated = 0
         self._capabilities = Capabilities(supports_tools=False, max_context=n_ctx,
                                           json_schema=True)
 
@@ -94,8 +96,8 @@ class LlamaCppChatModel(ChatModelBase):
         except ImportError as error:
             raise LlmUnavailable("llama-cpp-python is not installed") from error
         try:
-            self._llm = llama_cpp.Llama(
-                str(self._path), n_ctx=self._n_ctx, n_threads=self._n_threads,
+            self._llm = prefix_llama(
+                llama_cpp, str(self._path), n_ctx=self._n_ctx, n_threads=self._n_threads,
                 n_threads_batch=self._n_threads, n_batch=self._n_batch, verbose=False)
         except (ValueError, RuntimeError, OSError) as error:
             raise LlmUnavailable(f"the model {self._path.name} cannot be loaded") from error
@@ -146,6 +148,12 @@ class LlamaCppChatModel(ChatModelBase):
         await asyncio.get_running_loop().run_in_executor(self._executor, self._free)
 
     @property
+    def last_evaluated_tokens(self) -> int:
+        """Prompt tokens llama.cpp evaluated for the last completion: the whole prompt on a
+        first turn, only what is new when an earlier prompt's prefix was reused."""
+        return self._last_evaluated
+
+    @property
     def generated_tokens(self) -> int:
         """Text chunks (≈ tokens) generated since the model was created."""
         return self._generated
@@ -179,6 +187,8 @@ class LlamaCppChatModel(ChatModelBase):
 
     def _deltas(self, request: CompletionRequest, stop: threading.Event) -> Iterator[Delta]:
         self.load()
+        llama_cpp = importlib.import_module("llama_cpp")
+        evaluated = evaluated_prompt_tokens(llama_cpp, self._llm)
         chunks = self._llm.create_chat_completion(stream=True, **_arguments(request))
         reason = "stop"
         try:
@@ -193,6 +203,7 @@ class LlamaCppChatModel(ChatModelBase):
                 reason = choice.get("finish_reason") or reason
         finally:
             chunks.close()
+            self._last_evaluated = evaluated_prompt_tokens(llama_cpp, self._llm) - evaluated
         yield Finish(reason)
 
     def _free(self) -> None:
