@@ -19,9 +19,11 @@ from engine.errors import EngineError
 from engine.kb.embedders import MiniLmOnnxEmbedder
 from engine.kb.knowledge import KnowledgeBase
 from engine.kb.progress import FailedDocument
+from engine.kb.search import Hit
 from engine.kb.settings import KbOptions
+from engine.llm.grounding import ANSWER_MODE_KEY, answer_mode, extract
 from engine.llm.models import ModelManager
-from engine.llm.prompt import Passage
+from engine.llm.prompt import Passage, merge_passages
 from engine.llm.shortlist import ToolShortlist
 
 EMBEDDING_MODEL = "all-minilm-l6-v2"
@@ -128,7 +130,13 @@ class KbKeywordService:
     def think(self, question: str, collections: Sequence[str]) -> dict[str, Any]:
         async def run() -> dict[str, Any]:
             kb = await self.knowledge.synced(self.bot)
-            return (await kb.think(question, collections)).to_value()
+            found = await kb.think(question, collections)
+            value = found.to_value()
+            # for THINK KB's summary (engine/basic/keywords/ai.py): grounded answers
+            value["extract"] = think_extract(question, found.hits)
+            value["answer_mode"] = str(answer_mode(self.knowledge.config_of(self.bot).get(
+                ANSWER_MODE_KEY)))
+            return value
 
         future = asyncio.run_coroutine_threadsafe(run(), self.loop)
         try:
@@ -139,3 +147,11 @@ class KbKeywordService:
             future.cancel()
             raise BasicTimeoutError(f"the knowledge base did not answer within "
                                     f"{self.timeout:g} s") from None
+
+
+def think_extract(question: str, hits: Sequence[Hit]) -> str:
+    """The extractive answer to ``question`` from ``hits``: the best passage's most relevant
+    sentences followed by its source in parentheses; empty when no sentence fits."""
+    passages = merge_passages([Passage(h.text, h.label, None, h.score) for h in hits])
+    found = extract(question, passages)
+    return "" if found is None else f"{found.text} ({passages[found.index].source})"

@@ -18,9 +18,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
+from typing import Protocol, TypeVar
 
 from engine.kb.stopwords import STOPWORDS
-from engine.llm.prompt import Citation, Passage
+
+
+class Passage(Protocol):
+    """What grounding reads of a passage (``engine.llm.prompt.Passage`` has it). Kept a
+    protocol so BASIC's ``THINK KB`` can use this module without the LLM layer."""
+
+    @property
+    def content(self) -> str: ...
+
+
+class Citation(Protocol):
+    """What grounding reads of a citation (``engine.llm.prompt.Citation`` has it)."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def page(self) -> int | None: ...
+
+
+CitationT = TypeVar("CitationT", bound=Citation)
 
 ANSWER_MODE_KEY = "kb-answer-mode"
 GROUNDED = 0.5
@@ -129,8 +153,8 @@ def is_grounded(answer: str, passages: Sequence[Passage], question: str = "") ->
                and _numbers_found(answer, p.content) for p in passages)
 
 
-def used_citations(answer: str, citations: Sequence[Citation],
-                   passages: Sequence[Passage], question: str = "") -> tuple[Citation, ...]:
+def used_citations(answer: str, citations: Sequence[CitationT], passages: Sequence[Passage],
+                   question: str = "") -> tuple[CitationT, ...]:
     """The citations the answer used: those it marks ``[n]``; when it marks none, those whose
     passage (``passages[n - 1]``) holds most of one of its sentences (the question's words
     left out). One per source and page, in citation order."""
@@ -147,7 +171,7 @@ def used_citations(answer: str, citations: Sequence[Citation],
     return unique(chosen)
 
 
-def unique(citations: Sequence[Citation]) -> tuple[Citation, ...]:
+def unique(citations: Sequence[CitationT]) -> tuple[CitationT, ...]:
     """One citation per source and page (the first)."""
     seen: set[tuple[str, int | None]] = set()
     kept = []
@@ -180,7 +204,7 @@ def extract(question: str, passages: Sequence[Passage],
 
 
 def extractive_answer(question: str, passages: Sequence[Passage],
-                      citations: Sequence[Citation]) -> tuple[str, tuple[Citation, ...]]:
+                      citations: Sequence[CitationT]) -> tuple[str, tuple[CitationT, ...]]:
     """The extractive answer with its ``[n]`` marker and its one citation, or
     :data:`NOT_FOUND` and no citation."""
     found = extract(question, passages)

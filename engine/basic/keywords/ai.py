@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 from engine.basic import values
 from engine.basic.errors import DataError
 from engine.basic.keywords.registry import Invocation, keyword
+from engine.llm.grounding import is_grounded
 
 if TYPE_CHECKING:
     from engine.basic.vm import VM
 
+THINK_PROMPT = ("Answer the question only from the passages below, copying their words. If "
+                "they do not answer it, reply: I don't know.")
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
 
@@ -96,10 +99,22 @@ def think_kb(vm: VM, call: Invocation) -> dict[str, Any]:
     results = found.get("results") or []
     if not results:
         return {"results": [], "summary": "", "confidence": 0}
-    passages = "\n\n".join(values.text(r.get("content")) for r in results)
-    summary = ask(vm, f"Summarize what these passages say about: {values.text(call.arg(0))}"
-                      f"\n\n{passages}")
+    question = values.text(call.arg(0))
+    extract, mode = values.text(found.get("extract") or ""), found.get("answer_mode", "auto")
+    if mode == "extractive" and extract:  # kb-answer-mode: the model is not asked
+        summary = extract
+    else:
+        passages = "\n\n".join(values.text(r.get("content")) for r in results)
+        summary = ask(vm, f"{THINK_PROMPT}\n\nQuestion: {question}\n\nPassages:\n{passages}")
+        texts = [_Text(values.text(r.get("content"))) for r in results]
+        if mode == "auto" and extract and not is_grounded(summary, texts, question):
+            summary = extract  # the model declined or strayed from the passages
     return {"results": results, "summary": summary, "confidence": found.get("confidence", 0)}
+
+
+class _Text:
+    def __init__(self, content: str) -> None:
+        self.content = content
 
 
 @keyword("SAVE FROM UNSTRUCTURED")
