@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.llm.cache import CacheScope, SemanticCache, digest
@@ -53,6 +53,9 @@ from engine.llm.toolloop import LoopEvent, ToolLoop, ToolRunner
 from engine.llm.toolphrase import shows_raw, tool_sentences
 
 DEFAULT_ANSWER_TOKENS = 512
+KB_ANSWER_TOKENS = 160
+"""The cap of an answer from knowledge-base passages when ``llm-max-tokens`` is unset: such
+answers are short quotes, and a small model that rambles on holds the answer back."""
 
 __all__ = ["Citations", "Done", "Failed", "TextDelta", "ToolFinished", "ToolStarted",
            "TurnEvent"]
@@ -185,6 +188,9 @@ class ChatTurn:
         from the passages. In auto mode the model's text is held back until it is judged, so
         an invented answer is never shown."""
         mode = request.options.kb_answer_mode
+        if request.options.max_tokens is None:
+            request = replace(request, options=replace(request.options,
+                                                       max_tokens=KB_ANSWER_TOKENS))
         if mode is AnswerMode.AUTO and not prompt.passages:  # the model is too small for them
             return (*await _extractive(request, prompt, emit), False)
         if mode is AnswerMode.GENERATIVE:
