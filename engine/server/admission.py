@@ -9,8 +9,10 @@ latency and its memory, and a client knows to come back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from engine.server.errors import Busy
 
@@ -37,6 +39,21 @@ class Admission:
 
     def leave(self) -> None:
         self.in_flight = max(0, self.in_flight - 1)
+
+    def hold(self, task: asyncio.Future[Any], timeout: float) -> None:
+        """Give back the slot taken for ``task`` when it ends, or after ``timeout`` seconds
+        at the latest: a turn that never ends must not take the server's capacity with it."""
+        released = False
+
+        def release(*_: object) -> None:
+            nonlocal released
+            if not released:
+                released = True
+                timer.cancel()
+                self.leave()
+
+        timer = asyncio.get_running_loop().call_later(timeout, release)
+        task.add_done_callback(release)
 
     @contextmanager
     def slot(self) -> Iterator[None]:

@@ -118,15 +118,14 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         state.admission.enter()  # start.bas is a turn: refused (503) before the upgrade
     try:
         await ws.prepare(request)
-    except BaseException:
-        if not resumed:
-            state.admission.leave()
-        raise
-    state.metrics.ws_connections += 1
-    try:
-        await connection.run(resumed, request.remote or "?")
+        state.metrics.ws_connections += 1
+        try:
+            await connection.run(resumed, request.remote or "?")
+        finally:
+            state.metrics.ws_connections -= 1
     finally:
-        state.metrics.ws_connections -= 1
+        if not resumed and connection.opening is None:  # start.bas never took its slot
+            state.admission.leave()
     return ws
 
 
@@ -247,7 +246,7 @@ class ChatConnection:
         task: asyncio.Task[Any] = asyncio.ensure_future(work)
         self.sends.add(task)
         if holds_slot:
-            task.add_done_callback(lambda _: self.state.admission.leave())
+            self.state.admission.hold(task, self.state.options.turn_timeout)
         task.add_done_callback(self._finished)
         return task
 
