@@ -22,8 +22,9 @@ STAMP := $(VENV)/.hearth-installed
 # Debian packages the project needs on the machine (servers for tests, Qt's xcb libraries...).
 # espeak-ng: spoken test audio for the speech tests; chromium: the web chat's browser tests.
 # libxcb-*/libxkbcommon-x11-0: what Qt needs to open a window under X11.
+# redis-server: the Redis cache and event bus run their contract suites on a real server.
 APT_PACKAGES ?= espeak-ng chromium libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
-    libxcb-render-util0 libxkbcommon-x11-0
+    libxcb-render-util0 libxkbcommon-x11-0 redis-server
 # Added only when $(PYTHON) cannot create a venv (a bare Debian without it).
 PYTHON_APT_PACKAGES := python3.11 python3.11-venv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -1,6 +1,6 @@
 """The storage layer's errors. Every backend raises these and nothing else on purpose.
 
-Foreign exceptions (``sqlean.Error``, ``OSError``, diskcache's ``Timeout``, later asyncpg's,
+Foreign exceptions (``sqlean.Error``, ``OSError``, diskcache's ``Timeout``, asyncpg's,
 redis's and botocore's) are translated where a backend calls its library, so callers catch
 one tree whatever the URL in the settings says::
 
@@ -8,6 +8,7 @@ one tree whatever the URL in the settings says::
     └── StorageError                 any storage failure; the message is safe to show
         ├── StorageUrlError          a URL with an unknown scheme or a malformed address
         ├── StorageClosedError       a backend used before open() or after close()
+        ├── StorageUnavailableError  a shared backend's server cannot be reached (or timed out)
         ├── DiskFull                 the disk (or the database's size limit) is full
         ├── DatabaseError            the database refused or failed a statement
         │   ├── ConstraintError      a UNIQUE, NOT NULL, CHECK or FOREIGN KEY violation
@@ -35,6 +36,11 @@ class StorageUrlError(StorageError):
 
 class StorageClosedError(StorageError):
     """A backend used before ``open()`` or after ``close()``."""
+
+
+class StorageUnavailableError(StorageError):
+    """The server behind a shared backend (Redis, S3, PostgreSQL) refused the connection, went
+    away or did not answer in time. Worth retrying later (in HTTP terms: 503)."""
 
 
 class DiskFull(StorageError):

@@ -1,4 +1,5 @@
-"""Backends chosen by URL: ``sqlite:///…``, ``file:///…``, ``disk:///…``, ``local``.
+"""Backends chosen by URL: ``sqlite:///…``, ``file:///…``, ``disk:///…``, ``local``, and the
+shared ones ``postgresql://…``, ``redis://…`` (cache and bus) and ``s3://bucket?endpoint=…``.
 
 Each (kind, scheme) pair maps to a factory that receives the parsed :class:`StorageUrl` and
 returns an unopened backend. A factory is usually given as ``"module:attribute"`` and imported
@@ -161,3 +162,7 @@ register_backend("db", "sqlite", "engine.storage.db.sqlite:SqliteDatabase.from_u
 register_backend("objects", "file", "engine.storage.objects.local:LocalObjectStore.from_url")
 register_backend("cache", "disk", "engine.storage.cache.disk:DiskCache.from_url")
 register_backend("bus", "local", "engine.storage.bus.local:LocalEventBus.from_url")
+register_backend("objects", "s3", "engine.storage.objects.s3:S3ObjectStore.from_url")
+for _scheme in ("redis", "rediss"):
+    register_backend("cache", _scheme, "engine.storage.cache.redis:RedisCache.from_url")
+    register_backend("bus", _scheme, "engine.storage.bus.redis:RedisEventBus.from_url")

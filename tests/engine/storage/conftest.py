@@ -12,6 +12,7 @@ Async tests use anyio's pytest plugin (``pytest.mark.anyio``) on asyncio.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,11 @@ from engine.storage.urls import (
     event_bus_from_url,
     object_store_from_url,
 )
+from tests.services.redis import redis_server
+from tests.services.s3 import s3_server
+
+# fixtures: imported so pytest finds them here
+__all__ = ["redis_server", "s3_server"]
 
 
 def embedded_url(scheme: str, path: Path) -> str:
@@ -35,17 +41,35 @@ def embedded_url(scheme: str, path: Path) -> str:
 
 UrlFactory = Callable[[Path], str]
 
+
+@dataclass(frozen=True)
+class OnServer:
+    """A backend on the session's server: ``fixture`` names it; its ``url()`` gives a fresh
+    namespace (a key prefix, a folder in the bucket) for each test."""
+
+    fixture: str
+
+
+def backend_url(request: pytest.FixtureRequest, entry: UrlFactory | OnServer, tmp: Path) -> str:
+    if isinstance(entry, OnServer):
+        return str(request.getfixturevalue(entry.fixture).url())
+    return entry(tmp)
+
+
 DATABASES: dict[str, UrlFactory] = {
     "sqlite": lambda tmp: embedded_url("sqlite", tmp / "data base" / "hearth.db"),
 }
-OBJECT_STORES: dict[str, UrlFactory] = {
+OBJECT_STORES: dict[str, UrlFactory | OnServer] = {
     "file": lambda tmp: embedded_url("file", tmp / "drive ü"),
+    "s3": OnServer("s3_server"),
 }
-CACHES: dict[str, UrlFactory] = {
+CACHES: dict[str, UrlFactory | OnServer] = {
     "disk": lambda tmp: embedded_url("disk", tmp / "cache"),
+    "redis": OnServer("redis_server"),
 }
-EVENT_BUSES: dict[str, UrlFactory] = {
+EVENT_BUSES: dict[str, UrlFactory | OnServer] = {
     "local": lambda tmp: "local",
+    "redis": OnServer("redis_server"),
 }
 
 
@@ -62,17 +86,19 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 
 @pytest.fixture(params=sorted(OBJECT_STORES))
 async def objects(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ObjectStore]:
-    async with object_store_from_url(OBJECT_STORES[request.param](tmp_path)) as store:
+    url = backend_url(request, OBJECT_STORES[request.param], tmp_path)
+    async with object_store_from_url(url) as store:
         yield store
 
 
 @pytest.fixture(params=sorted(CACHES))
 async def cache(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Cache]:
-    async with cache_from_url(CACHES[request.param](tmp_path)) as backend:
+    async with cache_from_url(backend_url(request, CACHES[request.param], tmp_path)) as backend:
         yield backend
 
 
 @pytest.fixture(params=sorted(EVENT_BUSES))
 async def bus(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventBus]:
-    async with event_bus_from_url(EVENT_BUSES[request.param](tmp_path)) as backend:
+    url = backend_url(request, EVENT_BUSES[request.param], tmp_path)
+    async with event_bus_from_url(url) as backend:
         yield backend

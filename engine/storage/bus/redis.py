@@ -1,0 +1,281 @@
+"""The shared :class:`~engine.storage.bus.protocol.EventBus`: Redis pub/sub across processes.
+
+``redis://host:port/db?prefix=P`` (see :mod:`engine.storage.redis_connection`); topic ``t``
+is the channel ``P + "bus:" + t``. Every ``hearth serve`` given the same URL sees every event
+published by any of them: a WebSocket on one instance receives what another published.
+
+The protocol is pub/sub, not a log, and Redis pub/sub is exactly that: no storage, no acks,
+events published while nobody listens are gone. So one PUBLISH per event, and one
+subscriber connection per bus that fans each message out to the local subscriptions of
+its topic, each a bounded drop-oldest buffer like the local bus's. Streams would add
+durability the protocol does not promise (durable hand-offs, such as resuming a suspended
+dialog, live in the database and use the bus only as a wake-up).
+
+Two promises the local bus makes hold here too: entering ``subscribe()`` returns once Redis
+has confirmed the channel, so every later publish reaches it; and when ``publish()``
+returns, subscriptions of this bus on that topic already hold the event (the publisher
+waits for its own copy to come back: it travels with the reply, so this adds no round
+trip). If the server goes away, publishing raises :class:`StorageUnavailableError`; the
+subscriber connection reconnects and resubscribes, and events sent meanwhile are lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, Self
+
+import redis.exceptions
+
+from engine.storage.bus.local import encode
+from engine.storage.bus.protocol import DEFAULT_MAXSIZE, Event
+from engine.storage.errors import StorageError, StorageUnavailableError
+from engine.storage.lifecycle import Lifecycle
+from engine.storage.redis_connection import RedisAddress, translated
+
+if TYPE_CHECKING:
+    from engine.storage.urls import StorageUrl
+
+ECHO_TIMEOUT = 5.0
+RECONNECT_PAUSE = 0.2
+
+
+class RedisEventBus(Lifecycle):
+    """Publishes with a pooled client; one pub/sub connection feeds local subscriptions.
+
+    Wire format: ``ORIGIN SEQ JSON`` (origin: this bus's random id), so a bus recognises
+    its own events coming back."""
+
+    def __init__(self, address: RedisAddress) -> None:
+        self.address = address
+        self._channel_prefix = address.prefix + "bus:"
+        self._origin = uuid.uuid4().hex
+        self._sequence = 0
+        self._client: Any = None
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._topics: dict[str, set[RedisSubscription]] = {}
+        self._confirmed: dict[str, asyncio.Future[None]] = {}
+        self._echoes: dict[int, asyncio.Future[None]] = {}
+
+    @classmethod
+    def from_url(cls, url: StorageUrl) -> RedisEventBus:
+        return cls(RedisAddress.from_url(url))
+
+    @property
+    def _describe(self) -> str:
+        return f"{self.address.describe} event bus"
+
+    async def _open(self) -> None:
+        client = self.address.client()
+        pubsub: Any = client.pubsub()
+        try:
+            with translated(self.address.describe):
+                await client.ping()
+                await pubsub.connect()
+        except BaseException:
+            await pubsub.aclose()
+            await client.aclose()
+            raise
+        self._client, self._pubsub = client, pubsub
+        self._reader = asyncio.create_task(self._read(), name="redis-bus-reader")
+
+    async def _close(self) -> None:
+        for subscriptions in list(self._topics.values()):
+            for subscription in list(subscriptions):
+                subscription.end()
+        self._topics.clear()
+        for waiter in [*self._confirmed.values(), *self._echoes.values()]:
+            waiter.cancel()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        await self._pubsub.aclose()
+        await self._client.aclose()
+
+    # --- EventBus -----------------------------------------------------------------------------
+
+    async def publish(self, topic: str, event: Mapping[str, Any]) -> None:
+        self._check_open()
+        _check_topic(topic)
+        self._sequence += 1
+        sequence = self._sequence
+        message = f"{self._origin} {sequence} {encode(event)}"
+        echo: asyncio.Future[None] | None = None
+        confirmed = self._confirmed.get(self._channel(topic))
+        if confirmed is not None and confirmed.done():  # local subscribers: wait till they hold it
+            echo = self._echoes[sequence] = asyncio.get_running_loop().create_future()
+        try:
+            with translated(self.address.describe):
+                await self._client.publish(self._channel(topic), message)
+            if echo is not None:
+                await self._wait(echo, "its own event to come back")
+        finally:
+            self._echoes.pop(sequence, None)
+
+    def subscribe(self, topic: str, *, maxsize: int = DEFAULT_MAXSIZE) -> RedisSubscription:
+        _check_topic(topic)
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        return RedisSubscription(self, topic, maxsize)
+
+    # --- subscriptions ------------------------------------------------------------------------
+
+    async def _add(self, subscription: RedisSubscription) -> None:
+        self._check_open()
+        topic = subscription.topic
+        subscriptions = self._topics.setdefault(topic, set())
+        subscriptions.add(subscription)
+        channel = self._channel(topic)
+        confirmed = self._confirmed.get(channel)
+        if confirmed is None:  # the first local subscriber of this topic subscribes the bus
+            confirmed = asyncio.get_running_loop().create_future()
+            self._confirmed[channel] = confirmed
+            try:
+                with translated(self.address.describe):
+                    await self._pubsub.subscribe(channel)
+            except BaseException:
+                self._confirmed.pop(channel, None)
+                await self._remove(subscription)
+                raise
+        try:
+            await self._wait(asyncio.shield(confirmed), "the subscription to be confirmed")
+        except BaseException:
+            await self._remove(subscription)
+            raise
+
+    async def _remove(self, subscription: RedisSubscription) -> None:
+        subscriptions = self._topics.get(subscription.topic)
+        if subscriptions is None or subscription not in subscriptions:
+            return
+        subscriptions.discard(subscription)
+        if subscriptions or self._state != "open":
+            return
+        del self._topics[subscription.topic]
+        channel = self._channel(subscription.topic)
+        self._confirmed.pop(channel, None)
+        try:
+            with translated(self.address.describe):
+                await self._pubsub.unsubscribe(channel)
+        except StorageUnavailableError:
+            pass  # the connection is gone and with it the subscription
+
+    # --- the reader ---------------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        """Receive until cancelled; on a lost connection, pause and go on (redis-py
+        reconnects and resubscribes every channel)."""
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                await asyncio.sleep(RECONNECT_PAUSE)
+                continue
+            if message is not None:
+                self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        channel = _text(message.get("channel"))
+        if message["type"] == "subscribe":
+            confirmed = self._confirmed.get(channel)
+            if confirmed is not None and not confirmed.done():
+                confirmed.set_result(None)
+            return
+        if message["type"] != "message":
+            return
+        origin, sequence, payload = _text(message["data"]).split(" ", 2)
+        for subscription in self._topics.get(channel.removeprefix(self._channel_prefix), ()):
+            subscription.deliver(payload)
+        if origin == self._origin:
+            echo = self._echoes.get(int(sequence))
+            if echo is not None and not echo.done():
+                echo.set_result(None)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _channel(self, topic: str) -> str:
+        return self._channel_prefix + topic
+
+    async def _wait(self, waiter: asyncio.Future[None], what: str) -> None:
+        try:
+            async with asyncio.timeout(ECHO_TIMEOUT):
+                await waiter
+        except TimeoutError:
+            message = f"{self.address.describe} is unavailable: no answer waiting for {what}"
+            raise StorageUnavailableError(message) from None
+
+
+class RedisSubscription:
+    """A bounded buffer of encoded events; the oldest is dropped when it is full."""
+
+    def __init__(self, bus: RedisEventBus, topic: str, maxsize: int) -> None:
+        self._bus = bus
+        self._topic = topic
+        self._buffer: deque[str] = deque(maxlen=maxsize)
+        self._ready = asyncio.Event()
+        self._state = "new"
+        self._dropped = 0
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    @property
+    def dropped(self) -> int:
+        return self._dropped
+
+    def deliver(self, encoded: str) -> None:
+        if len(self._buffer) == self._buffer.maxlen:
+            self._dropped += 1  # deque(maxlen) discards the oldest on append
+        self._buffer.append(encoded)
+        self._ready.set()
+
+    def end(self) -> None:
+        """Stop: the iteration finishes once the events already buffered are read."""
+        self._state = "closed"
+        self._ready.set()
+
+    async def __aenter__(self) -> Self:
+        if self._state != "new":
+            raise StorageError("a subscription can be entered only once")
+        self._state = "open"
+        try:
+            await self._bus._add(self)
+        except BaseException:
+            self.end()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        self.end()
+        await self._bus._remove(self)
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        if self._state == "new":
+            raise StorageError("enter the subscription first: async with bus.subscribe(...)")
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[Event]:
+        while True:
+            while not self._buffer:
+                if self._state == "closed":
+                    return
+                self._ready.clear()
+                await self._ready.wait()
+            decoded: Event = json.loads(self._buffer.popleft())
+            yield decoded
+
+
+def _check_topic(topic: str) -> None:
+    if not isinstance(topic, str) or not topic:
+        raise StorageError("a topic is a non-empty string")
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
