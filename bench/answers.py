@@ -97,12 +97,13 @@ def main() -> None:
     for config in [c.strip() for c in args.configs.split(",") if c.strip()]:
         reports[config] = asyncio.run(run_config(config, dataset, models, args.limit,
                                                  args.timeout))
+        # written after each configuration: a long run stopped early keeps what it measured
+        path = write_json("answers", {"dataset": dataset.name, "timeout": args.timeout,
+                                      "configs": {c: r.to_json() for c, r in reports.items()}})
     rows = [row(config, report) for config, report in reports.items()]
     print_table(HEADERS, rows)
     print()
     print(markdown_table(HEADERS, rows))
-    path = write_json("answers", {"dataset": dataset.name, "timeout": args.timeout,
-                                  "configs": {c: r.to_json() for c, r in reports.items()}})
     print(f"\nwritten to {path.relative_to(REPO)}")
 
 

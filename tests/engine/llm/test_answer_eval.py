@@ -92,3 +92,43 @@ def test_dataset_format_errors_say_where(tmp_path: Path) -> None:
         AnswerDataset.load(tmp_path)
     assert contains_answer("Open  until\n19:00 [1]", ("19:00",))
     assert not contains_answer("open until 7", ("19:00",))
+
+
+def real_eval(home: Path, config: dict[str, str]) -> AnswerReport:
+    """Questions 2-4 of the sample on the real SmolLM2 (one thread), kb-answer-mode auto."""
+    from realmodels import SMOLLM2, load
+    from test_llm_engine_chat import _OneLocal
+
+    sample = AnswerDataset.load(SAMPLE)
+    dataset = AnswerDataset(sample.name, sample.docs, sample.questions[1:4])
+    link_into("all-minilm-l6-v2", home / "models")
+    engine_config = EngineConfig.under(home, run_scheduler=False, watch_bots=False,
+                                       models_dir=home / "models", chat_model=SMOLLM2)
+    bot = write_eval_bot(engine_config.bots_dir, dataset, "answers",
+                         {"llm-temperature": "0", **config})
+    real = load(SMOLLM2)
+
+    async def main() -> AnswerReport:
+        async with Engine(engine_config) as engine:
+            engine.llm = _OneLocal(real)  # type: ignore[assignment]
+            return await evaluate_answers(engine, bot, dataset)
+
+    return asyncio.run(asyncio.wait_for(main(), 600))
+
+
+def test_real_smollm2_answers_are_grounded_or_extractive(tmp_path: Path) -> None:
+    report = real_eval(tmp_path, {"llm-timeout": "120"})
+    assert report.error_rate == 0.0
+    assert report.accuracy >= 2 / 3, [o.answer for o in report.outcomes]
+    for outcome in report.outcomes:
+        assert len(outcome.sources) <= 1 and outcome.cited_correct == len(outcome.sources)
+
+
+def test_real_smollm2_too_slow_gives_the_extractive_answer(tmp_path: Path) -> None:
+    report = real_eval(tmp_path, {"llm-timeout": "0.05"})
+    assert [o.answer for o in report.outcomes] == [
+        "On Saturday it opens from 10:00 to 16:00. [1]",
+        "The library is open from Monday to Friday, 9:00 to 19:00. "
+        "The library is closed on Sunday. [1]",
+        "On the day before a public holiday the library closes early, at 15:00. [1]"]
+    assert report.accuracy == 1.0 and report.citation_precision == 1.0
