@@ -8,12 +8,18 @@
    machine other processes only ever slow a run down), medians beside them.
 2. **cache** — a semantic cache hit with the real MiniLM ONNX embedder: ``SemanticCache.lookup``
    alone and a whole cached ``ChatTurn`` (target p50 ≤ 5 ms, query embedding included).
-3. **tools** — tool-call success over 20 varied requests (5 tools) on SmolLM2 and Qwen2.5
-   0.5B with constrained decoding (target ≥ 90%), without and with the embedding shortlist,
-   plus 5 requests that need no tool.
+3. **tools** — tool-call success on SmolLM2 and Qwen2.5 0.5B with constrained decoding
+   (target ≥ 90%) over 58 requests for 6 tools (``bench/toolcases.py``: a tune half and a
+   held-out half, each 24 needing a tool and 5 needing none), per selection strategy (all
+   tools, the embedding shortlist before and after issue 12, checked arguments, the gate).
+4. **followup** — TTFT of turn 1 vs turn 5 with a ~1,500-token prefix, raw llama-cpp-python
+   beside the engine, alone and interleaved with another session (``bench/llm_followup.py``;
+   target turn 5 ≤ 1.5 × turn 1).
 
-    .venv/bin/python bench/llm.py [--sections speed,cache,tools] [--models smollm2,qwen]
-                                  [--threads 2] [--repeat 3] [--tokens 96]
+    .venv/bin/python bench/llm.py [--sections speed,cache,followup,tools]
+                                  [--models smollm2,qwen] [--threads 2] [--repeat 3]
+                                  [--tokens 96] [--halves tune,held-out]
+                                  [--strategies all,before,views,checked,gated]
 
 Models come from (or are pulled into) ``$HEARTH_MODELS_CACHE``, else ``.cache/models``.
 Writes ``bench/results/llm.json``.
@@ -36,11 +42,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.common import print_table, write_results  # noqa: E402
+from bench.llm_followup import followup  # noqa: E402
+from bench.toolcases import HELD_OUT, TOOLS, TUNE  # noqa: E402
 from engine.llm.cache import CacheScope, SemanticCache  # noqa: E402
+from engine.llm.decision import NONE, Decision  # noqa: E402
 from engine.llm.events import TextDelta, TurnEvent  # noqa: E402
 from engine.llm.llamacpp import LlamaCppChatModel  # noqa: E402
 from engine.llm.models import ModelManager  # noqa: E402
 from engine.llm.provider import CompletionRequest, Message  # noqa: E402
+from engine.llm.shortlist import DEFAULT_MIN_SCORE as TOOL_MIN_SCORE  # noqa: E402
 from engine.llm.shortlist import ToolShortlist  # noqa: E402
 from engine.llm.toolloop import ToolLoop  # noqa: E402
 from engine.llm.turn import ChatTurn, TurnOptions, TurnRequest, cache_scope  # noqa: E402
@@ -187,58 +197,6 @@ async def cached_turn(model: LlamaCppChatModel, cache: SemanticCache, question: 
 
 # --- 3. tools ----------------------------------------------------------------------------------
 
-def tool(name: str, description: str, params: dict[str, dict[str, Any]],
-         required: list[str]) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name, "description": description,
-            "parameters": {"type": "object", "properties": params, "required": required}}}
-
-
-def _s(description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "description": description, **extra}
-
-
-TOOLS = [
-    tool("save-note", "Save a note for the user", {"text": _s("The note text")}, ["text"]),
-    tool("check-order", "Look up the status of an order",
-         {"order_id": _s("Order number", example="A-1001"),
-          "channel": _s("Where the order was placed", enum=["web", "phone"])}, ["order_id"]),
-    tool("get-weather", "Get the weather forecast for a city", {"city": _s("City name")},
-         ["city"]),
-    tool("book-meeting", "Book a meeting in the calendar",
-         {"title": _s("Meeting title"), "date": _s("Day of the meeting", format="date")},
-         ["title", "date"]),
-    tool("convert-currency", "Convert an amount of money between currencies",
-         {"amount": {"type": "number", "description": "Amount to convert"},
-          "from_currency": _s("Currency code to convert from"),
-          "to_currency": _s("Currency code to convert to")},
-         ["amount", "from_currency", "to_currency"]),
-]
-CASES = [  # request, expected tool, key argument, text the argument must contain
-    ("Please note that I need to buy milk", "save-note", "text", "milk"),
-    ("Remember this: call mom on Sunday", "save-note", "text", "mom"),
-    ("Save a note: the wifi password is hunter2", "save-note", "text", "hunter2"),
-    ("Add to my notes that the team lunch moved to Friday", "save-note", "text", "lunch"),
-    ("Jot down: dentist appointment next Tuesday", "save-note", "text", "dentist"),
-    ("Where is my order A-1234?", "check-order", "order_id", "A-1234"),
-    ("What's the status of order B-7781?", "check-order", "order_id", "B-7781"),
-    ("Has order C-5002 shipped yet?", "check-order", "order_id", "C-5002"),
-    ("I ordered D-4410 by phone, can you check it?", "check-order", "order_id", "D-4410"),
-    ("Track order E-9001 please", "check-order", "order_id", "E-9001"),
-    ("What's the weather in Paris?", "get-weather", "city", "Paris"),
-    ("Will it rain in London tomorrow?", "get-weather", "city", "London"),
-    ("How hot is it in Cairo today?", "get-weather", "city", "Cairo"),
-    ("Weather forecast for Tokyo", "get-weather", "city", "Tokyo"),
-    ("Do I need an umbrella in Seattle today?", "get-weather", "city", "Seattle"),
-    ("Book a meeting called Budget review on 2025-03-14", "book-meeting", "date", "2025-03-14"),
-    ("Schedule a meeting 'Team sync' for 2025-04-02", "book-meeting", "date", "2025-04-02"),
-    ("Set up a meeting titled Design kickoff on 2025-05-20", "book-meeting", "title", "design"),
-    ("Convert 100 USD to EUR", "convert-currency", "amount", "100"),
-    ("How much is 250 euros in Japanese yen?", "convert-currency", "amount", "250"),
-]
-NO_TOOL = ["Hello!", "Tell me a joke", "What is the capital of Italy?", "Thanks, that's all",
-           "Who are you?"]
-
-
 class _NoRun:
     async def run(self, name: str, arguments: dict[str, Any]) -> str:
         return "ok"
@@ -253,38 +211,60 @@ def schema_valid(name: str, arguments: dict[str, Any]) -> bool:
                                     for k, v in arguments.items())
 
 
-def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None) -> dict[str, Any]:
+def tool_calls(name: str, threads: int, shortlist: ToolShortlist | None,
+               checked: bool = True, halves: tuple[str, ...] = ("tune", "held-out")
+               ) -> dict[str, Any]:
+    """Each half's success: the right tool with the key argument right, or no call when
+    none is needed. ``checked`` False skips the argument check, retry and slot filling (the
+    decision as it was before)."""
     model = LlamaCppChatModel(model_file(MODELS[name]), n_threads=threads, n_ctx=2048, name=name)
     model.load()
     loop = ToolLoop(model, _NoRun(), shortlist=shortlist)
+    if not checked:
+        loop._checked = _unchecked  # type: ignore[method-assign]
 
     async def decide(text: str) -> tuple[Any, float]:
         request = CompletionRequest((Message("user", text),), tools=tuple(TOOLS))
         started = time.perf_counter()
         tools = tuple(await loop.candidates(request))
-        decision = await loop.decide(CompletionRequest(request.messages, tools=tools))
+        decision = await loop.decide(CompletionRequest(request.messages, tools=tools)) \
+            if tools else Decision(NONE, {})
         return decision, time.perf_counter() - started
 
-    right = full = valid = made = 0
-    misses: list[str] = []
-    seconds: list[float] = []
-    for text, expected, argument, wanted in CASES:
-        decision, elapsed = asyncio.run(decide(text))
-        seconds.append(elapsed)
-        ok_tool = decision.tool == expected
-        ok_arg = ok_tool and wanted.lower() in str(decision.arguments.get(argument, "")).lower()
-        right, full = right + ok_tool, full + ok_arg
-        made += decision.is_call
-        valid += decision.is_call and schema_valid(decision.tool, decision.arguments)
-        if not ok_arg:
-            misses.append(f"{text!r} -> {decision.tool} {decision.arguments}")
-    false_calls = sum(asyncio.run(decide(text))[0].is_call for text in NO_TOOL)
+    result: dict[str, Any] = {}
+    for half in halves:
+        cases = TUNE if half == "tune" else HELD_OUT
+        ok = right = valid = made = false_calls = 0
+        misses: list[str] = []
+        seconds: list[float] = []
+        for text, expected, argument, wanted in cases:
+            decision, elapsed = asyncio.run(decide(text))
+            seconds.append(elapsed)
+            made += decision.is_call
+            valid += decision.is_call and schema_valid(decision.tool, decision.arguments)
+            if expected is None:
+                good = not decision.is_call
+                false_calls += decision.is_call
+            else:
+                right += decision.tool == expected
+                good = decision.tool == expected and wanted.lower() in str(
+                    decision.arguments.get(argument, "")).lower()
+            ok += good
+            if not good:
+                misses.append(f"{text!r} -> {decision.tool} {decision.arguments}")
+        tool_cases = sum(1 for c in cases if c[1] is not None)
+        result[half] = {"success": ok / len(cases), "requests": len(cases),
+                        "right_tool": right / tool_cases, "schema_valid_calls": valid,
+                        "calls": made, "no_tool_false_calls": false_calls,
+                        "no_tool_requests": len(cases) - tool_cases,
+                        "decision_ms_median": statistics.median(seconds) * 1000,
+                        "misses": misses}
     model.close()
-    calls = sum(1 for _ in CASES)
-    return {"right_tool": right / calls, "right_tool_and_argument": full / calls,
-            "schema_valid_calls": valid, "calls": made, "no_tool_false_calls": false_calls,
-            "no_tool_requests": len(NO_TOOL), "decision_ms_median":
-            statistics.median(seconds) * 1000, "misses": misses}
+    return result
+
+
+async def _unchecked(decision: Any, *_: Any) -> Any:
+    return decision
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -294,7 +274,7 @@ def _previous() -> dict[str, Any]:
         previous = json.loads((REPO / "bench" / "results" / "llm.json").read_text())
     except (OSError, ValueError):
         return {}
-    return {k: previous[k] for k in ("speed", "cache", "tools") if k in previous}
+    return {k: previous[k] for k in ("speed", "cache", "followup", "tools") if k in previous}
 
 
 def _speed_cells(figures: dict[str, float]) -> list[float]:
@@ -309,11 +289,13 @@ def _pct(values: list[float], pct: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sections", default="speed,cache,tools")
+    parser.add_argument("--sections", default="speed,cache,followup,tools")
     parser.add_argument("--models", default="smollm2,qwen")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tokens", type=int, default=96)
+    parser.add_argument("--halves", default="tune,held-out")
+    parser.add_argument("--strategies", default=",".join(STRATEGIES))
     args = parser.parse_args()
     sections, models = args.sections.split(","), args.models.split(",")
     results = _previous()  # a run of some sections keeps the others' last figures
@@ -333,22 +315,50 @@ def main() -> None:
         print_table(["cache hit", "p50 ms", "p95 ms", "n"],
                     [[k, v["p50_ms"], v["p95_ms"], v["n"]] for k, v in results["cache"].items()])
         results["cache"]["run"] = run
+    if "followup" in sections:
+        results["followup"] = {m: followup(model_file(MODELS[m]), args.threads)
+                               for m in models}
+        results["followup"]["run"] = run
+        print_table(["model", "path", "prefix", "TTFT turn 1 ms", "turns 2-5 ms",
+                     "turn 5 / turn 1", "evaluated turn 1 / 5"], [
+            [m if p == "raw, alone" else "", p, r["prefix_tokens"], f["ttft_ms"][0],
+             " ".join(f"{t:.0f}" for t in f["ttft_ms"][1:]), f"{f['turn5_vs_turn1']:.2f}x",
+             f"{f['evaluated_tokens'][0]} / {f['evaluated_tokens'][-1]}"]
+            for m, r in results["followup"].items() if m != "run"
+            for p, f in r.items() if p != "prefix_tokens"])
     if "tools" in sections:
         embedder = _embedder()
-        results["tools"] = {f"{m} {label}": tool_calls(m, args.threads, shortlist)
-                            for m in models for label, shortlist in (
-                                ("grammar, all tools", None),
-                                ("shortlist 1 + grammar", ToolShortlist(embedder, 1)),
-                                ("shortlist 2 + grammar", ToolShortlist(embedder, 2)))}
-        print_table(["model / strategy", "right tool", "+ argument", "valid/calls",
+        results["tools"] = {f"{m} {label}": tool_calls(m, args.threads, shortlist(embedder),
+                                                       checked, tuple(args.halves.split(",")))
+                            for m in models for key, (label, shortlist, checked)
+                            in STRATEGIES.items() if key in args.strategies.split(",")}
+        print_table(["model / strategy", "half", "success", "right tool", "valid/calls",
                      "false calls", "ms/decision"], [
-            [k, f"{v['right_tool']:.0%}", f"{v['right_tool_and_argument']:.0%}",
-             f"{v['schema_valid_calls']}/{v['calls']}",
+            [k if h == "tune" else "", h, f"{v['success']:.0%} of {v['requests']}",
+             f"{v['right_tool']:.0%}", f"{v['schema_valid_calls']}/{v['calls']}",
              f"{v['no_tool_false_calls']}/{v['no_tool_requests']}", v["decision_ms_median"]]
-            for k, v in results["tools"].items()])
+            for k, r in results["tools"].items() for h, v in r.items()])
         results["tools"]["run"] = run
         embedder.close()
     print(f"results: {write_results('llm', results)}")
+
+
+def _name_and_description(descriptor: Any) -> str:
+    """The shortlist's text before issue 12: the name and description only."""
+    function = descriptor["function"]
+    return f"{function['name'].replace('-', ' ')}: {function['description']}"
+
+
+STRATEGIES: dict[str, tuple[str, Any, bool]] = {  # key: label, shortlist, checked arguments
+    "all": ("all tools, grammar", lambda e: None, False),
+    "before": ("shortlist 1 (name + description), grammar",
+               lambda e: ToolShortlist(e, 1, describe=_name_and_description), False),
+    "views": ("shortlist 1 (views + name bonus), grammar", lambda e: ToolShortlist(e, 1), False),
+    "checked": ("shortlist 1 (views + name bonus), grammar, checked arguments",
+                lambda e: ToolShortlist(e, 1), True),
+    "gated": ("gate + shortlist 1 (views + name bonus), grammar, checked arguments",
+              lambda e: ToolShortlist(e, 1, min_score=TOOL_MIN_SCORE), True),
+}
 
 
 def _embedder() -> Any:

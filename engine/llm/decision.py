@@ -31,6 +31,8 @@ Tools:
 RESULT_PROMPT = ("Tool {name} was called with {arguments} and returned: {result}\n"
                  "Call another tool only if the request still needs one; otherwise reply "
                  '{{"tool": "none"}}.')
+RETRY_PROMPT = ("These arguments are wrong: {issues}. Call {name} again with values copied "
+                "from my message, or reply {{\"tool\": \"none\"}}.")
 ANSWER_PROMPT = ("Tool results for the user's last message (use them in your answer):\n"
                  "{results}")
 
@@ -69,6 +71,14 @@ def result_messages(decision: Decision, result: str) -> list[Message]:
     return [Message("assistant", call),
             Message("user", RESULT_PROMPT.format(name=decision.tool, result=result,
                                                  arguments=json.dumps(decision.arguments)))]
+
+
+def retry_messages(decision: Decision, issues: Mapping[str, str]) -> list[Message]:
+    """The failed call and what is wrong with it, for one more decision."""
+    call = json.dumps({"tool": decision.tool, "arguments": decision.arguments})
+    listed = "; ".join(f"{name}: {issue}" for name, issue in issues.items())
+    return [Message("assistant", call),
+            Message("user", RETRY_PROMPT.format(issues=listed, name=decision.tool))]
 
 
 def answer_message(runs: Sequence[tuple[Decision, str]]) -> Message:

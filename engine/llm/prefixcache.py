@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 
-PREFIX_CACHE_BYTES = 512 << 20  # recent prompt states kept per model (LRU)
+PREFIX_CACHE_BYTES = 256 << 20  # recent prompt states kept per model (LRU)
 
 
 @functools.cache
 def _llama_class(llama_cpp: ModuleType) -> type:
     class PrefixLlama(llama_cpp.Llama):  # type: ignore[misc,name-defined]
+        scores: Any  # llama-cpp-python's logits buffer (n_batch × n_vocab)
+
         def save_state(self) -> Any:
             logits = self.scores
             self.scores = np.zeros((1, logits.shape[1]), dtype=logits.dtype)

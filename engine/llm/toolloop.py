@@ -21,17 +21,20 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from engine.llm.arguments import filled, problems, unusable
 from engine.llm.decision import (
+    NONE,
     Decision,
     answer_message,
     decision_schema,
     parse_decision,
     result_messages,
+    retry_messages,
     router_messages,
 )
 from engine.llm.errors import LlmBadResponse
 from engine.llm.events import TextDelta, ToolFinished, ToolStarted
-from engine.llm.prompt import tool_name
+from engine.llm.prompt import openai_tool, tool_name
 from engine.llm.provider import (
     ChatModel,
     CompletionRequest,
@@ -148,7 +151,29 @@ class ToolLoop:
         step = CompletionRequest(tuple(router), response_schema=schema if constrained else None,
                                  model=request.model, temperature=0.0, seed=0,
                                  max_tokens=DECISION_MAX_TOKENS)
-        return parse_decision((await self._model.complete(step)).text, request.tools)
+        decision = parse_decision((await self._model.complete(step)).text, request.tools)
+        said = next((m.content for m in reversed(conversation) if m.role == "user"), "")
+        return await self._checked(decision, step, request.tools, said) if decision.is_call \
+            else decision
+
+    async def _checked(self, decision: Decision, step: CompletionRequest,
+                       tools: Sequence[JsonObject], said: str) -> Decision:
+        """The decision with arguments that pass :func:`problems`: asked once more with the
+        problems named, then each failing value read off the user's words where it can be
+        (:func:`filled`); a call still missing a required value becomes ``none``."""
+        function = next(openai_tool(t)["function"] for t in tools
+                        if tool_name(t) == decision.tool)
+        if issues := problems(function, decision.arguments, said):
+            chosen = [t for t in tools if tool_name(t) == decision.tool]
+            retry = replace(step, messages=(*step.messages, *retry_messages(decision, issues)),
+                            response_schema=decision_schema(chosen)
+                            if step.response_schema is not None else None)
+            again = parse_decision((await self._model.complete(retry)).text, chosen)
+            if again.is_call:
+                decision = again
+        arguments = filled(function, decision.arguments, said)
+        return Decision(NONE, {}) if unusable(function, arguments, said) \
+            else Decision(decision.tool, arguments)
 
 
 async def run_tool(runner: ToolRunner, name: str, arguments: dict[str, Any]) -> str:
