@@ -9,7 +9,7 @@ from engine.basic.commands import CommandParser
 from engine.basic.expressions import Cursor, ParseError
 from engine.basic.lexer import NAME, STRING, LogicalLine, Token
 from engine.basic.names import column_name, table_name
-from engine.basic.query import ColumnType, FieldDecl, TableDecl
+from engine.basic.query import COMPUTED_DEFAULTS, ColumnType, FieldDecl, TableDecl
 from engine.basic.schedules import to_cron
 from engine.basic.sqlcolumns import (
     column_parts,
@@ -35,8 +35,6 @@ _TYPES: dict[str, ColumnType] = {
     "BIGSERIAL": "integer", "SMALLSERIAL": "integer", "FLOAT8": "float", "FLOAT4": "float",
     "TIMESTAMPTZ": "datetime", "JSONB": "json",
 }
-_DYNAMIC_DEFAULTS = frozenset({"NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "TODAY", "UUID",
-                               "GEN_RANDOM_UUID", "GUID", "CURRENT_TIME"})
 
 
 class DeclarationParser(CommandParser):
@@ -193,16 +191,17 @@ class DeclarationParser(CommandParser):
         read_by, write_by, connection = self._access(c)
         c.expect_end()
         fields: list[FieldDecl] = []
+        groups: list[tuple[str, ...]] = []  # table-level UNIQUE(a, b)
         while self.b.has_line():
             field_line = self.b.advance()
             for part in column_parts(field_line):  # SQL lists: `a TEXT, b INT` (compat T1)
                 pc = Cursor(part.tokens, part.line)
                 if pc.at_word("END") and pc.peek(1) is not None and pc.peek(1).is_word("TABLE"):  # type: ignore[union-attr]
                     decl = TableDecl(table_name(name), tuple(fields), read_by, write_by,
-                                     connection, line.line)
+                                     connection, line.line, tuple(groups))
                     self.b.mod.tables.append(decl)
                     return ast.Nothing(line.line)
-                if not table_constraint(self, pc, part, fields):
+                if not table_constraint(self, pc, part, fields, groups):
                     fields.append(self._field(pc, part))
         raise ParseError("'TABLE' without 'END TABLE'", line.line, line.tokens[0].col, 5)
 
@@ -280,7 +279,7 @@ class DeclarationParser(CommandParser):
     def _default(self, c: Cursor, word: Token, flags: dict[str, object],
                  line: LogicalLine) -> None:
         """``DEFAULT literal``; SQL's ``DEFAULT 'x'`` (a quote the lexer read as a comment)
-        and ``DEFAULT NOW()``-style functions (accepted, no default: compat T1)."""
+        and ``DEFAULT NOW()``-style functions, computed when a row is inserted (compat T1)."""
         token = c.peek()
         if token is None:
             quoted = sql_quoted_default(self.source_lines[word.line - 1], word.end_col)
@@ -288,12 +287,10 @@ class DeclarationParser(CommandParser):
                 raise c.error("expected a default value")
             flags["default"] = quoted
             return
-        if token.kind == NAME and token.upper in _DYNAMIC_DEFAULTS:
+        if token.kind == NAME and token.upper in COMPUTED_DEFAULTS:
             c.next()
-            shown = token.upper + ("()" if c.at_op("(") else "")
             skip_group(c)
-            self.sink.warning(f"DEFAULT {shown} is not applied: give the value when saving "
-                              "the row", line.line, token.col)
+            flags["computed_default"] = COMPUTED_DEFAULTS[token.upper]
             return
         flags["default"] = self.constant(c)
 

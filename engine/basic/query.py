@@ -108,6 +108,16 @@ class FieldDecl:
     default: Value = None
     read_by: tuple[str, ...] = ()
     write_by: tuple[str, ...] = ()
+    # a default computed when a row is inserted (SQL's DEFAULT NOW(), compat T1): one of
+    # COMPUTED_DEFAULTS' values
+    computed_default: str | None = None
+
+
+# SQL default functions -> the value an insert fills in (docs/basic-compatibility.md T1)
+COMPUTED_DEFAULTS = {
+    "NOW": "now", "CURRENT_TIMESTAMP": "now", "TODAY": "today", "CURRENT_DATE": "today",
+    "CURRENT_TIME": "time", "UUID": "uuid", "GEN_RANDOM_UUID": "uuid", "GUID": "uuid",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,8 @@ class TableDecl:
     write_by: tuple[str, ...] = ()
     connection: str | None = None
     line: int = 0
+    # table-level UNIQUE(a, b): each combination of values at most once (compat T1)
+    unique: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

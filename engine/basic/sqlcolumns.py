@@ -82,8 +82,9 @@ def sql_quoted_default(source_line: str, end_col: int) -> str | None:
 
 
 def table_constraint(p: DeclarationParser, c: Cursor, line: LogicalLine,
-                     fields: list[FieldDecl]) -> bool:
-    """Handle a table-level constraint line; False when the line is a column."""
+                     fields: list[FieldDecl], groups: list[tuple[str, ...]]) -> bool:
+    """Handle a table-level constraint line; False when the line is a column. A
+    ``UNIQUE(a, b)`` of several columns is added to ``groups``."""
     first = c.peek()
     after = c.peek(1)
     if first is None or first.kind != NAME:
@@ -92,10 +93,10 @@ def table_constraint(p: DeclarationParser, c: Cursor, line: LogicalLine,
     if word == "CONSTRAINT" and after is not None and after.kind == NAME:
         c.next()
         c.next()
-        return table_constraint(p, c, line, fields) or True
+        return table_constraint(p, c, line, fields, groups) or True
     if word == "UNIQUE" and after is not None and after.is_op("("):
         c.next()
-        _unique(p, _names(c), line, fields)
+        _unique(_names(c), fields, groups)
         return True
     if word == "PRIMARY" and after is not None and after.is_word("KEY"):
         c.next()
@@ -124,14 +125,12 @@ def _names(c: Cursor) -> list[str]:
     return names
 
 
-def _unique(p: DeclarationParser, names: list[str], line: LogicalLine,
-            fields: list[FieldDecl]) -> None:
+def _unique(names: list[str], fields: list[FieldDecl],
+            groups: list[tuple[str, ...]]) -> None:
     if len(names) == 1:
         _mark(fields, names[0], unique=True)
-        return
-    p.sink.warning(f"UNIQUE({', '.join(names)}): a combination of columns is not enforced "
-                   "as unique (each column keeps its own rules)", line.line,
-                   line.tokens[0].col)
+    elif names and tuple(names) not in groups:
+        groups.append(tuple(names))
 
 
 def _mark(fields: list[FieldDecl], name: str, **flags: bool) -> None:

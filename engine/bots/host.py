@@ -120,7 +120,8 @@ class BotServices:
         self.clock = clock or BotClock(self.config.get("timezone"))
         work_dir.mkdir(parents=True, exist_ok=True)
         self._acting = threading.local()
-        self.tables = SqliteTableStore(work_dir / "tables.db", package.data_dir, self._roles)
+        self.tables = SqliteTableStore(work_dir / "tables.db", package.data_dir, self._roles,
+                                       self.clock.now)
         self.memory = SqliteMemoryStore(work_dir / "memory.db", package.name, None)
         self.drive = LocalDrive(package.drive_dir)
         self.http = GuardedHttpClient(

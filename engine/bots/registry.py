@@ -9,6 +9,7 @@ does it automatically (watchfiles) and reports each change through a callback.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 from collections.abc import Awaitable, Callable
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.basic.diagnostics import Diagnostic
+from engine.basic.errors import ScriptError
 from engine.basic.program import Program
 from engine.bots.config import BotConfig
 from engine.bots.errors import BotError, ConfigError, UnknownBot
 from engine.bots.host import BotServices, compile_options
 from engine.bots.package import BotPackage
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 ServicesFactory = Callable[[BotPackage, BotConfig], BotServices]
 
@@ -148,12 +151,23 @@ class BotRegistry:
 
     @staticmethod
     def _apply_tables(services: BotServices, compiled: CompiledBot) -> None:
+        """Declare every TABLE (``tables.bas`` first). A declaration the database refuses,
+        or a UNIQUE constraint existing rows break, becomes a warning on the TABLE line of
+        its script: the bot runs on (docs/basic-compatibility.md T1)."""
         ordered = sorted(compiled.programs.items(), key=lambda kv: kv[0] != "tables")
         for _, program in ordered:
             if not program.ok:
                 continue
             for table in program.module.tables:
-                services.tables.declare_table(table)
+                try:
+                    services.tables.declare_table(table)
+                    problems = services.tables.take_problems()
+                except ScriptError as error:
+                    problems = [f"TABLE {table.name} not declared: {error.message}"]
+                for problem in problems:
+                    log.warning("bot %s: %s", compiled.package.name, problem)
+                    program.diagnostics.append(
+                        Diagnostic("warning", problem, table.line, 1, kind="DataError"))
 
     def reload(self, name: str) -> CompiledBot:
         """Recompile a bot after its files changed; its services pick up new scripts."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import sqlean
+
 from engine.basic.errors import DataError
 from engine.basic.query import ColumnType
 from engine.data.schema import ColumnSpec, TableSchema, schema_from_json, schema_to_json
@@ -35,6 +37,9 @@ class SqliteCatalog:
     def __init__(self, connection: Any) -> None:
         self._conn = connection
         self._cache: dict[str, TableSchema | None] = {}
+        # UNIQUE constraints that could not be enforced (existing rows repeat a value): the
+        # store hands them on as diagnostics instead of failing the declaration
+        self.problems: list[str] = []
         self._conn.execute(
             f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (name TEXT PRIMARY KEY, spec TEXT NOT NULL)"
         )
@@ -60,9 +65,7 @@ class SqliteCatalog:
         columns = ", ".join(_column_sql(c, key=c.name == schema.key) for c in schema.columns)
         name = quote_identifier(schema.name)
         self._conn.execute(f"CREATE TABLE {name} ({ROW_ID} INTEGER PRIMARY KEY, {columns})")
-        for column in schema.columns:
-            if column.unique and column.name != schema.key:
-                self._unique_index(schema.name, column.name)
+        self._unique_indexes(schema)
         self._conn.execute(
             f"INSERT INTO {SCHEMA_TABLE} (name, spec) VALUES (?, ?)",
             (schema.name, schema_to_json(schema)),
@@ -71,15 +74,15 @@ class SqliteCatalog:
         return schema
 
     def update(self, old: TableSchema, new: TableSchema) -> TableSchema:
-        """Add ``new``'s extra columns and UNIQUE indexes, then record ``new``."""
+        """Add ``new``'s extra columns and UNIQUE indexes, then record ``new``. Every
+        UNIQUE index is (re)tried: one that existing duplicates prevented is created once
+        they are gone."""
         known = {c.name: c for c in old.columns}
         table = quote_identifier(new.name)
         for column in new.columns:
             if column.name not in known:
                 self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {_column_sql(column)}")
-            previous = known.get(column.name)
-            if column.unique and not (previous and previous.unique) and column.name != new.key:
-                self._unique_index(new.name, column.name)
+        self._unique_indexes(new)
         self._conn.execute(
             f"UPDATE {SCHEMA_TABLE} SET spec = ? WHERE name = ?", (schema_to_json(new), new.name)
         )
@@ -93,12 +96,36 @@ class SqliteCatalog:
             f"CREATE INDEX IF NOT EXISTS {index} ON {quote_identifier(schema.name)} ({listed})"
         )
 
-    def _unique_index(self, table: str, column: str) -> None:
-        index = quote_identifier(f"ux_{table}_{column}")
-        self._conn.execute(
-            f"CREATE UNIQUE INDEX IF NOT EXISTS {index} "
-            f"ON {quote_identifier(table)} ({quote_identifier(column)})"
-        )
+    def _unique_indexes(self, schema: TableSchema) -> None:
+        """One unique index per UNIQUE column (but the key, UNIQUE in its definition) and
+        per UNIQUE(a, b) group of the TABLE."""
+        for column in schema.columns:
+            if column.unique and column.name != schema.key:
+                self._unique_index(schema.name, f"ux_{schema.name}_{column.name}",
+                                   (column.name,))
+        for group in schema.unique_groups:
+            missing = [name for name in group if schema.column(name) is None]
+            if missing:
+                self.problems.append(f"UNIQUE({', '.join(group)}) of table '{schema.name}' "
+                                     f"ignored: no column '{missing[0]}'")
+                continue
+            self._unique_index(schema.name, f"uxg_{schema.name}_{'_'.join(group)}", group)
+
+    def _unique_index(self, table: str, index: str, columns: tuple[str, ...]) -> None:
+        listed = ", ".join(quote_identifier(c) for c in columns)
+        self._conn.execute("SAVEPOINT hearth_unique")
+        try:
+            self._conn.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {quote_identifier(index)} "
+                f"ON {quote_identifier(table)} ({listed})"
+            )
+        except sqlean.IntegrityError:  # existing rows repeat a value
+            self._conn.execute("ROLLBACK TO hearth_unique")
+            self.problems.append(
+                f"UNIQUE({', '.join(columns)}) of table '{table}' is not enforced: rows "
+                "already in the table repeat a value; remove the duplicates and reload the bot")
+        finally:
+            self._conn.execute("RELEASE hearth_unique")
 
 
 def _column_sql(column: ColumnSpec, key: bool = False) -> str:

@@ -31,6 +31,7 @@ class ColumnSpec:
     default: Value = None
     read_by: tuple[str, ...] = ()
     write_by: tuple[str, ...] = ()
+    computed_default: str | None = None  # "now", "today", "time" or "uuid" (compat T1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class TableSchema:
     auto_key: bool = True
     read_by: tuple[str, ...] = ()
     write_by: tuple[str, ...] = ()
+    unique_groups: tuple[tuple[str, ...], ...] = ()  # UNIQUE(a, b) of the TABLE (compat T1)
 
     def column(self, name: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -119,7 +121,9 @@ def declared_schema(decl: TableDecl, table: str) -> TableSchema:
     auto_key = key not in names
     if auto_key:
         columns = (ColumnSpec("id", "integer"), *columns)
-    return TableSchema(table, key, columns, True, auto_key, decl.read_by, decl.write_by)
+    groups = tuple(tuple(column_name(n) for n in group) for group in decl.unique)
+    return TableSchema(table, key, columns, True, auto_key, decl.read_by, decl.write_by,
+                       groups)
 
 
 def redeclared(existing: TableSchema, declared: TableSchema) -> TableSchema:
@@ -134,8 +138,11 @@ def redeclared(existing: TableSchema, declared: TableSchema) -> TableSchema:
         for c in declared.columns
         if c.name not in known and not (declared.auto_key and c.name == declared.key)
     ]
+    groups = existing.unique_groups + tuple(
+        g for g in declared.unique_groups if g not in existing.unique_groups)
     return replace(
-        declared, key=existing.key, auto_key=existing.auto_key, columns=(*merged, *added)
+        declared, key=existing.key, auto_key=existing.auto_key, columns=(*merged, *added),
+        unique_groups=groups,
     )
 
 
@@ -148,6 +155,7 @@ def _column_from_field(decl: FieldDecl) -> ColumnSpec:
         default=decl.default,
         read_by=decl.read_by,
         write_by=decl.write_by,
+        computed_default=decl.computed_default,
     )
 
 
@@ -164,6 +172,8 @@ def schema_to_json(schema: TableSchema) -> str:
         "write_by": list(schema.write_by),
         "columns": [_column_to_data(c) for c in schema.columns],
     }
+    if schema.unique_groups:
+        data["unique_groups"] = [list(group) for group in schema.unique_groups]
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -177,6 +187,7 @@ def schema_from_json(raw: str) -> TableSchema:
         bool(data["auto_key"]),
         tuple(data["read_by"]),
         tuple(data["write_by"]),
+        tuple(tuple(group) for group in data.get("unique_groups", ())),
     )
 
 
@@ -189,6 +200,7 @@ def _column_to_data(column: ColumnSpec) -> dict[str, Any]:
         "default": encode(column.default),
         "read_by": list(column.read_by),
         "write_by": list(column.write_by),
+        **({"computed_default": column.computed_default} if column.computed_default else {}),
     }
 
 
@@ -201,4 +213,5 @@ def _column_from_data(data: dict[str, Any]) -> ColumnSpec:
         decode(data["default"]),
         tuple(data["read_by"]),
         tuple(data["write_by"]),
+        data.get("computed_default"),
     )

@@ -7,7 +7,8 @@ values are converted to their stored form and bound as parameters.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, Final
 
 from engine.basic.errors import DataError
@@ -24,9 +25,11 @@ _MAX_LIMIT: Final = 2**63 - 1
 class SqliteRows:
     """Reads rows and writes single rows of bot tables over one connection."""
 
-    def __init__(self, connection: Any, journal: UndoJournal | None = None) -> None:
+    def __init__(self, connection: Any, journal: UndoJournal | None = None,
+                 now: Callable[[], datetime] = datetime.now) -> None:
         self._conn = connection
         self._journal = journal
+        self._now = now  # the bot's clock (BASIC.md §12.5), for DEFAULT NOW()
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -95,12 +98,18 @@ class SqliteRows:
     ) -> Value:
         """Insert one row (defaults and a generated key filled in); return its key.
 
-        ``journal=False`` for rows that are not a unit's effect (a ``.gbdata`` import).
+        A column the record lacks takes its DEFAULT: a literal, or one computed now
+        (``DEFAULT NOW()``, docs/basic-compatibility.md T1). ``journal=False`` for rows that
+        are not a unit's effect (a ``.gbdata`` import).
         """
         values = dict(record)
         for column in schema.columns:
-            if column.name not in values and column.default is not None:
+            if column.name in values:
+                continue
+            if column.default is not None:
                 values[column.name] = column.default
+            elif column.computed_default is not None:
+                values[column.name] = self._computed(column.computed_default)
         if values.get(schema.key) is None:
             values[schema.key] = self._new_key(schema)
         stored = _stored(schema, values)
@@ -134,6 +143,16 @@ class SqliteRows:
             self._journal.changing(schema.name, row_ids)
         sql = f"DELETE FROM {quote_identifier(schema.name)} WHERE {ROW_ID} = ?"
         self._conn.executemany(sql, [(row_id,) for row_id in row_ids])
+
+    def _computed(self, kind: str) -> Value:
+        """The value of a computed default, from the bot's clock: a datetime, a date, the
+        time of day as ``HH:MM:SS``, or a new UUID."""
+        if kind == "uuid":
+            return str(uuid.uuid4())
+        moment = self._now().replace(microsecond=0)
+        if kind == "today":
+            return moment.date()
+        return moment.strftime("%H:%M:%S") if kind == "time" else moment
 
     def _new_key(self, schema: TableSchema) -> Value:
         """Integer keys count up from the largest (§7.2); text keys get a UUID."""

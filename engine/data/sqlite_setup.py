@@ -37,6 +37,10 @@ def translated(error: Exception) -> DataError:
     if isinstance(error, OverflowError):
         return DataError(f"number out of range: {message}")
     if isinstance(error, sqlean.IntegrityError) and "UNIQUE" in message:
-        column = message.rsplit(".", 1)[-1]
-        return DataError(f"duplicate value for unique column '{column}'")
+        # "UNIQUE constraint failed: t.a" or, for UNIQUE(a, b), "…: t.a, t.b"
+        columns = [part.rsplit(".", 1)[-1] for part in message.split(":", 1)[-1].split(",")]
+        if len(columns) == 1:
+            return DataError(f"duplicate value for unique column '{columns[0]}'")
+        return DataError("duplicate values for the unique columns "
+                         f"({', '.join(c.strip() for c in columns)})")
     return DataError(f"database error: {message}")

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,9 @@ class SqliteTableStore:
         database: Any,
         data_folder: Path | None = None,
         roles: RolesProvider | None = None,
+        now: Callable[[], datetime] = datetime.now,
     ) -> None:
+        """``now`` is the bot's clock (BASIC.md §12.5): ``DEFAULT NOW()`` columns read it."""
         self._owned = isinstance(database, str | Path)
         self._closed = False
         self._conn = connect(database) if self._owned else database
@@ -64,7 +67,7 @@ class SqliteTableStore:
         self._roles_provider: RolesProvider = roles or (lambda: None)
         self._catalog = SqliteCatalog(self._conn)
         self._journal = UndoJournal(self._conn)
-        self._rows = SqliteRows(self._conn, self._journal)
+        self._rows = SqliteRows(self._conn, self._journal, now)
 
     def close(self) -> None:
         """Close the connection if the store opened it (dropping settled undo records)."""
@@ -84,7 +87,11 @@ class SqliteTableStore:
     # --- declarations -------------------------------------------------------------------------
 
     def declare_table(self, table: TableDecl) -> None:
-        """Create the table, or add the declaration's missing columns (never drop any)."""
+        """Create the table, or add the declaration's missing columns (never drop any).
+
+        A UNIQUE constraint the rows already in the table break is not enforced and does not
+        fail the declaration: :meth:`take_problems` says so (the bot shows it as a warning).
+        """
         if table.connection is not None:
             raise not_available(f"the external connection '{table.connection}'")
         name = _table(table.name)
@@ -97,6 +104,12 @@ class SqliteTableStore:
                 self._catalog.create(declared)
             else:
                 self._catalog.update(existing, redeclared(existing, declared))
+
+    def take_problems(self) -> list[str]:
+        """The declaration problems found since the last call (then forgotten)."""
+        with self._lock:
+            problems, self._catalog.problems = self._catalog.problems, []
+        return problems
 
     def declare_index(self, index: IndexDecl) -> None:
         name = _table(index.table)

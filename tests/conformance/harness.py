@@ -200,7 +200,8 @@ class TestHost(UnavailableServices):
         self.clock = clock
         self.config = config
         self.session = session
-        self.data = SqliteTableStore(bot / "bot.db", bot / "testbot.gbdata", lambda: None)  # type: ignore[assignment]
+        self.data = SqliteTableStore(bot / "bot.db", bot / "testbot.gbdata", lambda: None,  # type: ignore[assignment]
+                                     clock.now)
         self.memory = SqliteMemoryStore(bot / "memory.db", "testbot", "test-user")  # type: ignore[assignment]
         self.drive = LocalDrive(bot / "testbot.gbdrive")  # type: ignore[assignment]
         allow = frozenset(h.strip() for h in config.get("http-allow-hosts", "").split(",")

@@ -72,7 +72,18 @@ def test_table_sql_forms_and_their_warnings(basic: BasicKit) -> None:
     warnings = [d.message for d in program.diagnostics]
     assert any("REFERENCES" in w for w in warnings)
     assert any("FOREIGN ignored" in w for w in warnings)
-    assert any("UNIQUE(a, c)" in w for w in warnings)
+    # UNIQUE(a, c) is a constraint of the table now, not a warning (compat T1)
+    assert table.unique == (("a", "c"),)
+    assert not any("UNIQUE" in w for w in warnings)
+
+
+def test_computed_defaults_are_kept_without_a_warning(basic: BasicKit) -> None:
+    program = basic.program("TABLE t\n  a TIMESTAMP DEFAULT NOW(),\n  b DATE DEFAULT TODAY(),"
+                            "\n  c TEXT DEFAULT CURRENT_TIMESTAMP,\n  d TEXT DEFAULT UUID()\n"
+                            "END TABLE\n")
+    fields = {f.name: f.computed_default for f in program.module.tables[0].fields}
+    assert fields == {"a": "now", "b": "today", "c": "now", "d": "uuid"}
+    assert not [d.message for d in program.diagnostics if "DEFAULT" in d.message]
 
 
 def test_end_table_after_a_trailing_comma(basic: BasicKit) -> None:
