@@ -15,7 +15,9 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyrings.alt.file import PlaintextKeyring
 
 from engine.storage.bus.protocol import Event, Subscription
 from engine.storage.bus.redis import RedisEventBus
@@ -69,6 +71,25 @@ async def test_the_url_builds_the_redis_backends(redis_server: RedisServer) -> N
 async def test_malformed_redis_urls(url: str) -> None:
     with pytest.raises(StorageUrlError):
         await cache_from_url(url).open()
+
+
+async def test_the_password_can_come_from_the_keyring(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    try:
+        keyring.set_password("hearth", "redis-main", str(redis_server.password))
+        url = redis_server.url().replace(f"env:{PASSWORD_ENV}", "keyring:redis-main")
+        async with cache_from_url(url) as cache:
+            await cache.set("k", b"v")
+            assert await cache.get("k") == b"v"
+        with pytest.raises(StorageError, match="missing"):
+            await cache_from_url(url.replace("redis-main", "nothing-here")).open()
+    finally:
+        keyring.set_keyring(previous)
 
 
 async def test_two_instances_share_counters_and_values(redis_server: RedisServer) -> None:
