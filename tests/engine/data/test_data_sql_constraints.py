@@ -77,6 +77,10 @@ def test_unique_columns_together(tmp_path: Path) -> None:
             store.save("tickets", {"title": "Printer", "owner": "ana"})
         with pytest.raises(DataError, match="unique columns"):
             store.update("tickets", parse_filter("owner = 'bo'"), {"owner": "ana"})
+        with pytest.raises(DataError, match="unique columns"):  # one transaction: none kept
+            store.merge("tickets", [{"id": 7, "title": "Lamp"},
+                                    {"id": 8, "title": "Printer", "owner": "ana"}], "id")
+        assert store.count("tickets", parse_filter("title = 'Lamp'")) == 0
         store.save("tickets", {"title": "Printer"})  # a null is never a duplicate
         store.save("tickets", {"title": "Printer"})
         assert store.count("tickets", ALL_ROWS) == 4
