@@ -49,6 +49,7 @@ _NUMBERS = frozenset({
     "basic-max-depth", "basic-max-loop", "basic-max-wait", "http-timeout", "http-max-bytes",
     "email-port", "email-imap-port", "kb-timeout", "email-timeout",
 })
+_CHOICES = {"kb-answer-mode": ("auto", "generative", "extractive")}
 _BOOLEANS = frozenset({"llm-cache", "llm-cache-semantic", "rag-hybrid-enabled",
                        "basic-strict"})
 
@@ -93,4 +94,7 @@ def _value_problem(key: str, value: str) -> str | None:
             return f"'{key}' needs a number, not {value!r}"
     if key in _BOOLEANS and value.lower() not in ("true", "false"):
         return f"'{key}' needs true or false, not {value!r}"
+    choices = _CHOICES.get(key)
+    if choices and value.strip().lower() not in choices:
+        return f"'{key}' needs one of {', '.join(choices)}, not {value!r}"
     return None

@@ -130,3 +130,11 @@ def test_a_model_that_fails_after_the_tool_ran_still_answers() -> None:
     text, events = play(ChatTurn(model, tools=RecordingRunner({"weather": "Sunny, 21 C"})),
                         request("Weather?", tools=(tool("weather"),)))
     assert text == "Weather: Sunny, 21 C" and isinstance(events[-1], Done)
+
+
+def test_hearth_check_knows_kb_answer_mode_and_its_values() -> None:
+    from engine.bots.configkeys import check_config
+
+    assert check_config("name,value\nkb-answer-mode,extractive\n") == []
+    [warning] = check_config("name,value\nkb-answer-mode,sometimes\n")
+    assert warning.line == 2 and "auto, generative, extractive" in warning.message
