@@ -11,11 +11,12 @@ its topic, each a bounded drop-oldest buffer like the local bus's. Streams would
 durability the protocol does not promise (durable hand-offs, such as resuming a suspended
 dialog, live in the database and use the bus only as a wake-up).
 
-Two promises the local bus makes hold here too: entering ``subscribe()`` returns once Redis
-has confirmed the channel, so every later publish reaches it; and when ``publish()``
-returns, subscriptions of this bus on that topic already hold the event (the publisher
-waits for its own copy to come back: it travels with the reply, so this adds no round
-trip). If the server goes away, publishing raises :class:`StorageUnavailableError`; the
+Two promises the local bus makes hold here too. Entering ``subscribe()`` returns once Redis
+has confirmed the channel, so every later publish reaches it. And a subscription of this
+bus that reads after ``publish()`` returned sees that event: the bus counts its own events
+on each subscribed topic, and a read first waits (briefly: the copy travels with the
+PUBLISH reply) until those published before it have come back. The publisher never waits.
+If the server goes away, publishing raises :class:`StorageUnavailableError`; the
 subscriber connection reconnects and resubscribes, and events sent meanwhile are lost.
 """
 
@@ -46,20 +47,20 @@ RECONNECT_PAUSE = 0.2
 class RedisEventBus(Lifecycle):
     """Publishes with a pooled client; one pub/sub connection feeds local subscriptions.
 
-    Wire format: ``ORIGIN SEQ JSON`` (origin: this bus's random id), so a bus recognises
-    its own events coming back."""
+    Wire format: ``ORIGIN JSON`` (origin: this bus's random id), so a bus recognises its
+    own events coming back."""
 
     def __init__(self, address: RedisAddress) -> None:
         self.address = address
         self._channel_prefix = address.prefix + "bus:"
         self._origin = uuid.uuid4().hex
-        self._sequence = 0
         self._client: Any = None
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._topics: dict[str, set[RedisSubscription]] = {}
         self._confirmed: dict[str, asyncio.Future[None]] = {}
-        self._echoes: dict[int, asyncio.Future[None]] = {}
+        self._published: dict[str, int] = {}  # own events sent on a subscribed topic...
+        self._returned: dict[str, int] = {}  # ...and how many of them came back
 
     @classmethod
     def from_url(cls, url: StorageUrl) -> RedisEventBus:
@@ -88,7 +89,7 @@ class RedisEventBus(Lifecycle):
             for subscription in list(subscriptions):
                 subscription.end()
         self._topics.clear()
-        for waiter in [*self._confirmed.values(), *self._echoes.values()]:
+        for waiter in self._confirmed.values():
             waiter.cancel()
         if self._reader is not None:
             self._reader.cancel()
@@ -101,20 +102,18 @@ class RedisEventBus(Lifecycle):
     async def publish(self, topic: str, event: Mapping[str, Any]) -> None:
         self._check_open()
         _check_topic(topic)
-        self._sequence += 1
-        sequence = self._sequence
-        message = f"{self._origin} {sequence} {encode(event)}"
-        echo: asyncio.Future[None] | None = None
+        message = f"{self._origin} {encode(event)}"
         confirmed = self._confirmed.get(self._channel(topic))
-        if confirmed is not None and confirmed.done():  # local subscribers: wait till they hold it
-            echo = self._echoes[sequence] = asyncio.get_running_loop().create_future()
+        counted = confirmed is not None and confirmed.done()  # local subscribers will see it
+        if counted:
+            self._published[topic] = self._published.get(topic, 0) + 1
         try:
             with translated(self.address.describe):
                 await self._client.publish(self._channel(topic), message)
-            if echo is not None:
-                await self._wait(echo, "its own event to come back")
-        finally:
-            self._echoes.pop(sequence, None)
+        except BaseException:
+            if counted:
+                self._published[topic] -= 1
+            raise
 
     def subscribe(self, topic: str, *, maxsize: int = DEFAULT_MAXSIZE) -> RedisSubscription:
         _check_topic(topic)
@@ -155,6 +154,8 @@ class RedisEventBus(Lifecycle):
         if subscriptions or self._state != "open":
             return
         del self._topics[subscription.topic]
+        self._published.pop(subscription.topic, None)
+        self._returned.pop(subscription.topic, None)
         channel = self._channel(subscription.topic)
         self._confirmed.pop(channel, None)
         try:
@@ -186,13 +187,12 @@ class RedisEventBus(Lifecycle):
             return
         if message["type"] != "message":
             return
-        origin, sequence, payload = _text(message["data"]).split(" ", 2)
-        for subscription in self._topics.get(channel.removeprefix(self._channel_prefix), ()):
+        origin, payload = _text(message["data"]).split(" ", 1)
+        topic = channel.removeprefix(self._channel_prefix)
+        if origin == self._origin and topic in self._published:
+            self._returned[topic] = self._returned.get(topic, 0) + 1
+        for subscription in self._topics.get(topic, ()):
             subscription.deliver(payload)
-        if origin == self._origin:
-            echo = self._echoes.get(int(sequence))
-            if echo is not None and not echo.done():
-                echo.set_result(None)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -206,6 +206,15 @@ class RedisEventBus(Lifecycle):
         except TimeoutError:
             message = f"{self.address.describe} is unavailable: no answer waiting for {what}"
             raise StorageUnavailableError(message) from None
+
+    def _behind(self, topic: str) -> int:
+        """How many of this bus's events on ``topic`` have not come back yet."""
+        return self._published.get(topic, 0) - self._returned.get(topic, 0)
+
+    def _give_up_on(self, topic: str) -> None:
+        """Events that did not come back in time were lost with a connection: stop waiting."""
+        if topic in self._published:
+            self._returned[topic] = self._published[topic]
 
 
 class RedisSubscription:
@@ -263,6 +272,7 @@ class RedisSubscription:
 
     async def _events(self) -> AsyncIterator[Event]:
         while True:
+            await self._catch_up()
             while not self._buffer:
                 if self._state == "closed":
                     return
@@ -270,6 +280,22 @@ class RedisSubscription:
                 await self._ready.wait()
             decoded: Event = json.loads(self._buffer.popleft())
             yield decoded
+
+    async def _catch_up(self) -> None:
+        """Wait until this bus's events published before now have arrived (each arrival sets
+        ``_ready``), so a read after ``publish()`` sees it, as on the local bus. Only the
+        events already sent count: a busy publisher cannot hold the reader back."""
+        behind = self._bus._behind(self._topic)
+        if behind <= 0:
+            return
+        target = self._bus._returned.get(self._topic, 0) + behind
+        try:
+            async with asyncio.timeout(ECHO_TIMEOUT):
+                while self._bus._returned.get(self._topic, 0) < target and self._state != "closed":
+                    self._ready.clear()
+                    await self._ready.wait()
+        except TimeoutError:
+            self._bus._give_up_on(self._topic)
 
 
 def _check_topic(topic: str) -> None:
