@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,8 @@ def test_clinic_books_an_appointment(tmp_path: Path) -> None:
         "Booked #1: Dr. Dias on 12/03/2026 at 10:30, room 4 (booked)",
         "Anything the doctor should know? (press enter to skip)",
         "Noted: nothing. See you soon!"]
-    assert len(rows) == 1 and rows[0]["status"] == "confirmed" and rows[0]["created"] is None
+    assert len(rows) == 1 and rows[0]["status"] == "confirmed"
+    assert isinstance(rows[0]["created"], datetime)  # DEFAULT NOW() (compat T1)
     assert str(rows[0]["day"]) == "2026-03-12" and rows[0]["patient"] == "Ana Silva"
     properties = tool["function"]["parameters"]["properties"]
     assert properties["patient"] == {"type": "string", "description": "The patient's full name"}
