@@ -195,7 +195,7 @@ def test_bot_answers_suggestions_and_typed_text(browser: Any, server: LiveServer
     page.goto(server.url + "/chat/xss")
     log = page.get_by_role("log")
     log.get_by_text("pick one").wait_for()
-    page.get_by_text("Tool ").first.wait_for()
+    page.locator("#log li.tool").first.wait_for()
     watched.control()
     watched.settle()
     attempts = Attempts(KIND)
