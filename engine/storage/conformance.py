@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from engine.storage.bus.protocol import EventBus, Subscription
     from engine.storage.cache.disk import DiskCache
     from engine.storage.cache.protocol import Cache
+    from engine.storage.db.postgres import PostgresDatabase
+    from engine.storage.db.postgres_transaction import PostgresTransaction
+    from engine.storage.db.postgres_transaction import SyncTransaction as PostgresSyncTransaction
     from engine.storage.db.protocol import Database, SyncExecutor, Transaction
     from engine.storage.db.sqlite import SqliteDatabase
     from engine.storage.db.sqlite_transaction import SqliteTransaction, SyncTransaction
@@ -29,6 +32,18 @@ def sqlite_transaction(transaction: SqliteTransaction) -> Transaction:
 
 
 def sqlite_sync_transaction(transaction: SyncTransaction) -> SyncExecutor:
+    return transaction
+
+
+def postgres_database(backend: PostgresDatabase) -> Database:
+    return backend
+
+
+def postgres_transaction(transaction: PostgresTransaction) -> Transaction:
+    return transaction
+
+
+def postgres_sync_transaction(transaction: PostgresSyncTransaction) -> SyncExecutor:
     return transaction
 
 

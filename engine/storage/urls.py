@@ -159,6 +159,7 @@ def event_bus_from_url(url: str) -> EventBus:
 
 
 register_backend("db", "sqlite", "engine.storage.db.sqlite:SqliteDatabase.from_url")
+register_backend("db", "postgresql", "engine.storage.db.postgres:PostgresDatabase.from_url")
 register_backend("objects", "file", "engine.storage.objects.local:LocalObjectStore.from_url")
 register_backend("cache", "disk", "engine.storage.cache.disk:DiskCache.from_url")
 register_backend("bus", "local", "engine.storage.bus.local:LocalEventBus.from_url")

@@ -2,6 +2,7 @@
 
 from engine.storage.migrations.registry import (
     MIGRATIONS,
+    Dialects,
     Migration,
     MigrationFunction,
     MigrationRegistry,
@@ -12,6 +13,7 @@ from engine.storage.migrations.runner import applied_migrations, apply_migration
 
 __all__ = [
     "MIGRATIONS",
+    "Dialects",
     "Migration",
     "MigrationFunction",
     "MigrationRegistry",

