@@ -51,8 +51,9 @@ def free_port() -> int:
 class PostgresServer:
     """A running server: ``url(schema)`` gives a storage URL for one of its schemas."""
 
-    def __init__(self, bin_dir: Path, root: Path) -> None:
+    def __init__(self, bin_dir: Path, root: Path, *, durable: bool = False) -> None:
         self.bin_dir = bin_dir
+        self.durable = durable  # fsync every commit (benchmarks); tests do without
         self.root = root
         self.data = root / "data"
         self.port = free_port()
@@ -70,8 +71,9 @@ class PostgresServer:
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync", "--no-instructions")
-        options = (f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
                   "-w", "-t", "60", "-o", options, "start")
         self._sql("postgres", f"CREATE DATABASE {DATABASE}")
@@ -86,6 +88,10 @@ class PostgresServer:
     def log_tail(self) -> str:
         log = self.root / "server.log"
         return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
+    def sql(self, statement: str, database: str = DATABASE) -> None:
+        """Run one statement as the superuser (set-up work: ALTER DATABASE, extensions)."""
+        self._sql(database, statement)
 
     def _sql(self, database: str, statement: str) -> None:
         subprocess.run(
