@@ -109,7 +109,10 @@ def test_atranscribe_runs_off_the_event_loop(tiny_dir: Path, spoken: list[Path])
         return list(results), max(gaps), elapsed, threads
 
     results, worst_gap, elapsed, threads = asyncio.run(scenario())
-    assert "fox" in results[0].text.lower() and "password" in results[1].text.lower()
+    # Both came back, each for its own audio: (espeak-ng's voice differs between releases, so
+    # a single word may be misheard; the aggregate bound is test_word_error_rate_…).
+    assert word_error_rate([(SENTENCES[0], results[0].text)]) <= 0.5, results[0].text
+    assert word_error_rate([(SENTENCES[5], results[1].text)]) <= 0.5, results[1].text
     # The loop kept ticking while Whisper worked: a transcription run on the loop would stall
     # it for the whole time (relative bound: absolute ones fail on a loaded 2-core machine).
     assert worst_gap < elapsed / 4, (worst_gap, elapsed)
