@@ -32,9 +32,18 @@ PATHOLOGICAL_LIKE = ('s = "a"\nFOR i = 1 TO 16\n  s = s & s\nNEXT\n'
                      'IF s LIKE "' + "%a" * 24 + '%b" THEN TALK "match"\nTALK "done"')
 
 # A child process: runs one script with the real VM under an address-space limit and prints
-# one JSON line: the outcome, the seconds it took and the child's peak RSS.
+# one JSON line: the outcome, the seconds it took and the child's peak RSS (VmHWM).
 _CHILD = textwrap.dedent("""
     import json, resource, sys, time
+
+    def peak_rss_mb():
+        # VmHWM belongs to this process's memory map; ru_maxrss would carry over the peak of
+        # the parent (pytest, with models loaded) that forked it.
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     sys.path.insert(0, {repo!r})
     from tests.engine.basic.conftest import BasicKit
     resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
@@ -46,7 +55,7 @@ _CHILD = textwrap.dedent("""
                        "kind": None if error is None else type(error).__name__,
                        "said": run.said[-3:], "seconds": time.monotonic() - started,
                        "alive": True,
-                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                       "rss_mb": peak_rss_mb()}}))
 """)
 
 
