@@ -17,7 +17,7 @@ from tests.engine.server.serverkit import PASSWORD
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-TIMEOUT = 15_000
+TIMEOUT = 45_000  # generous: a loaded 2-core machine renders slowly
 
 
 @pytest.fixture
