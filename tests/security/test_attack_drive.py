@@ -296,6 +296,7 @@ def _multipart(collection: str, name: str) -> bytes:
             f"--{BOUNDARY}--\r\n".encode())
 
 
+@pytest.mark.filterwarnings("ignore::aiohttp.multipart.BadContentDispositionHeader")
 async def test_kb_upload_names(engine: Engine, hearth_home: Path, drive: Path) -> None:
     """The KB upload route (designer) takes a collection and a file name from the request:
     neither may put a byte outside the bot's ``.gbkb`` folder."""
