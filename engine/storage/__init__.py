@@ -9,7 +9,9 @@ cache     :class:`~.cache.protocol.Cache`        ``DiskCache``                ``
 bus       :class:`~.bus.protocol.EventBus`       ``LocalEventBus``            ``local``
 ========  =====================================  ===========================  ==============
 
-Backends are made by :mod:`engine.storage.urls` (imported lazily), opened with ``async with``
+Shared backends register the same way: ``postgresql://`` gives
+:class:`~.db.postgres.PostgresDatabase`. Backends are made by :mod:`engine.storage.urls`
+(imported lazily), opened with ``async with``
 and raise only :class:`~engine.storage.errors.StorageError` and its subclasses. See
 ``docs/storage.md``.
 """

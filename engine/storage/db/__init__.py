@@ -1,5 +1,5 @@
-"""Relational databases: the :class:`Database` protocol; backends in ``sqlite`` (later
-``postgres``), imported on demand."""
+"""Relational databases: the :class:`Database` protocol; backends in ``sqlite`` and
+``postgres``, imported on demand (``pgvector`` adds vector search on PostgreSQL)."""
 
 from engine.storage.db.protocol import (
     Database,

@@ -1,11 +1,12 @@
 """The relational database seam: what sessions, KB, data and office code may ask of it.
 
-Two implementations are planned: SQLite (embedded, :mod:`engine.storage.db.sqlite`) and
-PostgreSQL (shared by several instances). Code above this seam writes SQL in the portable
-subset of ``docs/storage.md``: ``?`` (positional) or ``:name`` (named) placeholders, which a
-PostgreSQL backend rewrites with :func:`engine.storage.db.placeholders.numbered`;
-``RETURNING``; ``ON CONFLICT``; TEXT/INTEGER/REAL/BLOB values. Where the dialects must differ
-(full text, vectors, identity columns), branch on :attr:`Executor.dialect`.
+Two implementations: SQLite (embedded, :mod:`engine.storage.db.sqlite`) and PostgreSQL
+(shared by several instances, :mod:`engine.storage.db.postgres`). Code above this seam
+writes SQL in the portable subset of ``docs/storage.md``: ``?`` (positional) or ``:name``
+(named) placeholders, which the PostgreSQL backend rewrites with
+:func:`engine.storage.db.placeholders.numbered`; ``RETURNING``; ``ON CONFLICT``;
+TEXT/INTEGER/BIGINT/DOUBLE PRECISION/BLOB columns. Where the dialects must differ (full
+text, vectors, identity columns), branch on :attr:`Executor.dialect`.
 
 Reads (``fetch_*`` on the database) may run on another connection than writes; a write that
 has returned is visible to every later read. Statements that must see each other's
