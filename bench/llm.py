@@ -19,7 +19,8 @@
     .venv/bin/python bench/llm.py [--sections speed,cache,followup,tools]
                                   [--models smollm2,qwen] [--threads 2] [--repeat 3]
                                   [--tokens 96] [--halves tune,held-out]
-                                  [--strategies all,before,views,checked,gated]
+                                  [--strategies all,before,views,checked,gated,engine]
+                                  [--results llm]
 
 Models come from (or are pulled into) ``$HEARTH_MODELS_CACHE``, else ``.cache/models``.
 Writes ``bench/results/llm.json``.
@@ -51,6 +52,7 @@ from engine.llm.llamacpp import LlamaCppChatModel  # noqa: E402
 from engine.llm.models import ModelManager  # noqa: E402
 from engine.llm.provider import CompletionRequest, Message  # noqa: E402
 from engine.llm.shortlist import DEFAULT_MIN_SCORE as TOOL_MIN_SCORE  # noqa: E402
+from engine.llm.shortlist import DEFAULT_SURE_SCORE as TOOL_SURE_SCORE  # noqa: E402
 from engine.llm.shortlist import ToolShortlist  # noqa: E402
 from engine.llm.toolloop import ToolLoop  # noqa: E402
 from engine.llm.turn import ChatTurn, TurnOptions, TurnRequest, cache_scope  # noqa: E402
@@ -296,6 +298,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=96)
     parser.add_argument("--halves", default="tune,held-out")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--results", default="llm", help="bench/results/NAME.json")
     args = parser.parse_args()
     sections, models = args.sections.split(","), args.models.split(",")
     results = _previous()  # a run of some sections keeps the others' last figures
@@ -340,7 +343,7 @@ def main() -> None:
             for k, r in results["tools"].items() for h, v in r.items()])
         results["tools"]["run"] = run
         embedder.close()
-    print(f"results: {write_results('llm', results)}")
+    print(f"results: {write_results(args.results, results)}")
 
 
 def _name_and_description(descriptor: Any) -> str:
@@ -358,6 +361,10 @@ STRATEGIES: dict[str, tuple[str, Any, bool]] = {  # key: label, shortlist, check
                 lambda e: ToolShortlist(e, 1), True),
     "gated": ("gate + shortlist 1 (views + name bonus), grammar, checked arguments",
               lambda e: ToolShortlist(e, 1, min_score=TOOL_MIN_SCORE), True),
+    "engine": ("engine default: gate + shortlist 1 (views + name bonus) + must call when "
+               "sure, grammar, checked arguments",
+               lambda e: ToolShortlist(e, 1, min_score=TOOL_MIN_SCORE,
+                                       sure_score=TOOL_SURE_SCORE), True),
 }
 
 

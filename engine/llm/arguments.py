@@ -20,6 +20,9 @@ _WORD = re.compile(r"\w+")
 MISSING = "missing"
 NOT_GIVEN = "not a value the user gave"
 MIN_COVERAGE = 0.4  # of the request's words kept by a tool's one free-text value
+_DAY_WORDS = re.compile(r"\d|\b(today|tomorrow|yesterday|tonight|next|week|month|year|"
+                        r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                        r"oct|nov|dec)[a-z]*\b", re.IGNORECASE)
 _BODY_WORDS = frozenset({"text", "note", "summary", "message", "body", "content",
                          "description", "details", "comment"})
 _LEAD_IN = re.compile(r"^[^:]{0,40}:\s*")  # "Save a note: …", "Jot down: …"
@@ -105,7 +108,9 @@ def _value_problem(spec: Mapping[str, Any], value: Any, request: str,
         if not _DATE.fullmatch(value):
             return "not a date like 2025-01-31"
         dates = _DATE.findall(request)
-        return None if not dates or value in dates else "a date the user did not give"
+        if dates:
+            return None if value in dates else "a date the user did not give"
+        return None if _DAY_WORDS.search(request) else NOT_GIVEN  # "hello" gives no day
     if (pattern := _example_pattern(spec)) is not None:
         return None if value in pattern.findall(request) else NOT_GIVEN
     if not _grounded(value, request):

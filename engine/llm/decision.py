@@ -47,11 +47,13 @@ class Decision:
         return self.tool != NONE
 
 
-def decision_schema(tools: Sequence[JsonObject]) -> dict[str, Any]:
-    """``anyOf`` one branch per tool (its name as a constant, its parameters) plus none."""
+def decision_schema(tools: Sequence[JsonObject], none: bool = True) -> dict[str, Any]:
+    """``anyOf`` one branch per tool (its name as a constant, its parameters) plus none
+    (unless ``none`` is False: the model must call one of the tools)."""
     branches: list[dict[str, Any]] = [_branch(openai_tool(t)["function"]) for t in tools]
-    branches.append({"type": "object", "properties": {"tool": {"const": NONE}},
-                     "required": ["tool"], "additionalProperties": False})
+    if none:
+        branches.append({"type": "object", "properties": {"tool": {"const": NONE}},
+                         "required": ["tool"], "additionalProperties": False})
     return {"anyOf": branches}
 
 

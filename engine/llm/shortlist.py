@@ -19,6 +19,7 @@ from engine.llm.provider import JsonObject
 
 DEFAULT_KEEP = 1  # measured best for SmolLM2 and Qwen2.5 0.5B (docs/benchmarks.md)
 DEFAULT_MIN_SCORE = 0.15  # below it a message is not about the tool (bench/llm.py, tune half)
+DEFAULT_SURE_SCORE = 0.25  # at or above it the decision must call the tool (tune half)
 NAME_BONUS = 0.1  # a word of the tool's name in the message (bench/llm.py, tune half)
 
 
@@ -56,7 +57,7 @@ class ToolShortlist:
     """``select`` is blocking (it embeds): call it from a worker thread."""
 
     def __init__(self, embedder: Embedder, keep: int = DEFAULT_KEEP,
-                 min_score: float | None = None,
+                 min_score: float | None = None, sure_score: float | None = None,
                  describe: Callable[[JsonObject], str] | None = None) -> None:
         """``describe`` replaces the default ranking (three views and the name bonus) by the
         similarity to that one text (how tools were ranked before; for benchmarks)."""
@@ -66,6 +67,7 @@ class ToolShortlist:
         self._name_bonus = NAME_BONUS if describe is None else 0.0
         self.keep = keep
         self.min_score = min_score
+        self.sure_score = sure_score
         self._vectors: dict[str, np.ndarray[Any, np.dtype[np.float32]]] = {}
         self._lock = threading.Lock()
 
@@ -75,8 +77,21 @@ class ToolShortlist:
         the message is then answered without a tool)."""
         if len(tools) <= self.keep and self.min_score is None:
             return list(tools)
-        return [tool for tool, score in self.ranked(message, tools)[:self.keep]
+        return self.pick(self.ranked(message, tools), len(tools))
+
+    def pick(self, ranked: Sequence[tuple[JsonObject, float]], count: int
+             ) -> list[JsonObject]:
+        """:meth:`select` on a ranking already made."""
+        if count <= self.keep and self.min_score is None:
+            return [tool for tool, _ in ranked]
+        return [tool for tool, score in ranked[:self.keep]
                 if self.min_score is None or score >= self.min_score]
+
+    def sure(self, ranked: Sequence[tuple[JsonObject, float]]) -> bool:
+        """The best tool scores at least ``sure_score``: the message asks for it, and the
+        decision must call it (small models often answer ``none`` to plain requests); the
+        argument checks still turn a call without usable values into no call."""
+        return self.sure_score is not None and bool(ranked) and ranked[0][1] >= self.sure_score
 
     def ranked(self, message: str, tools: Sequence[JsonObject]
                ) -> list[tuple[JsonObject, float]]:

@@ -69,6 +69,7 @@ class ToolLoop:
         self._max_rounds = max_rounds
         self._native = model.capabilities.supports_tools if native is None else native
         self._context = context
+        self._must_call = False  # set by candidates(): the shortlist is sure of its tool
 
     def run(self, request: CompletionRequest) -> LoopEvents:
         """Events of the whole exchange; the text deltas are the model's raw text."""
@@ -134,10 +135,14 @@ class ToolLoop:
     async def candidates(self, request: CompletionRequest) -> list[JsonObject]:
         """The tools the decision may choose from: all, or the shortlist for the last user
         message (embedded in a worker thread)."""
+        self._must_call = False
         if self._shortlist is None:
             return list(request.tools)
         message = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
-        return await asyncio.to_thread(self._shortlist.select, message, request.tools)
+        ranked = await asyncio.to_thread(self._shortlist.ranked, message, request.tools)
+        chosen = self._shortlist.pick(ranked, len(request.tools))
+        self._must_call = bool(chosen) and self._shortlist.sure(ranked)
+        return chosen
 
     async def decide(self, request: CompletionRequest,
                      rounds: Sequence[Message] = ()) -> Decision:
@@ -146,7 +151,7 @@ class ToolLoop:
         conversation = [m for m in request.messages if m.role in ("user", "assistant")]
         router = [*router_messages(request.tools, conversation[-ROUTER_HISTORY:],
                                    self._context), *rounds]
-        schema = decision_schema(request.tools)
+        schema = decision_schema(request.tools, none=not (self._must_call and not rounds))
         constrained = self._model.capabilities.json_schema
         step = CompletionRequest(tuple(router), response_schema=schema if constrained else None,
                                  model=request.model, temperature=0.0, seed=0,

@@ -105,3 +105,33 @@ def test_shortlist_views_name_bonus_and_gate() -> None:
     gated = ToolShortlist(WordEmbedder(), keep=1, min_score=0.3)
     assert gated.select("hello there", [weather, note]) == []
     assert gated.select("forecast for the city of Paris", [weather, note]) == [weather]
+
+
+def test_a_date_nobody_gave_makes_no_call() -> None:
+    meeting = {"type": "function", "function": MEETING}
+    invented = json.dumps({"tool": "book-meeting",
+                           "arguments": {"title": "Hello", "date": "2023-01-01"}})
+    assert not _decide(FakeChatModel(invented, invented), "Hello!", meeting).is_call
+    said = "Book Hello for tomorrow"  # a day was named: the model's date is kept
+    assert _decide(FakeChatModel(invented), said, meeting).arguments["date"] == "2023-01-01"
+
+
+def test_a_sure_shortlist_makes_the_decision_call_its_tool() -> None:
+    note = tool("save-note", "Save a note", text="The note text")
+    weather = tool("get-weather", "weather forecast for a city", city="City")
+    call = json.dumps({"tool": "get-weather", "arguments": {"city": "Paris"}})
+    for sure, allows_none in ((0.2, False), (0.99, True)):
+        model = FakeChatModel(call, json.dumps({"tool": "none"}), "Sunny.")
+        shortlist = ToolShortlist(WordEmbedder(), keep=1, sure_score=sure)
+        loop = ToolLoop(model, RecordingRunner(), shortlist=shortlist)
+        request = CompletionRequest((Message("user", "weather forecast for Paris"),),
+                                    tools=(note, weather))
+        list(asyncio.run(_events(loop, request)))
+        branches = model.requests[0].response_schema["anyOf"]  # type: ignore[index]
+        assert ({"const": "none"} in [b["properties"]["tool"] for b in branches]) \
+            is allows_none
+        assert model.requests[1].response_schema == decision_schema((weather,))  # round 2
+
+
+async def _events(loop: ToolLoop, request: CompletionRequest) -> list[Any]:
+    return [event async for event in loop.run(request)]
