@@ -49,8 +49,9 @@ class _OneModel:
 
 
 async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Path) -> None:
+    relay = 'DESCRIPTION "Status of B-1"\nr = CALL check_order("B-1")\nRETURN r\n'
     write_bot(hearth_home, "shop", {"start.bas": 'USE TOOL "orders"\nTALK "Hello"\n',
-                                    "orders.bas": ORDERS})
+                                    "orders.bas": ORDERS, "relay.bas": relay})
     engine = await Engine(engine_config(hearth_home)).open()
     model = FakeChatModel(tool_call("check_order", '{"order_id": "A-7"}'), "It has shipped.",
                           capabilities=Capabilities(supports_tools=True, json_schema=True))
@@ -62,7 +63,7 @@ async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Pa
             headers = auth(app, "uma")
             listed = await (await client.get("/api/bots/shop/tools", headers=headers)).json()
             assert [t["function"]["name"] for t in listed["tools"]] == [
-                "cancel_order", "check_order"]
+                "cancel_order", "check_order", "relay"]
             ran = await (await client.post("/api/bots/shop/tools/check_order/run",
                                            headers=headers,
                                            json={"arguments": {"order_id": "A-7"}})).json()
@@ -70,7 +71,11 @@ async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Pa
                            "output": [], "error": None}
             bots = {b["name"]: b for b in
                     (await (await client.get("/api/bots", headers=headers)).json())["bots"]}
-            assert bots["shop"]["tools"] == ["cancel_order", "check_order"]
+            assert bots["shop"]["tools"] == ["cancel_order", "check_order", "relay"]
+            # another script CALLs the procedure tool by name (arguments by position)
+            relayed = await (await client.post("/api/bots/shop/tools/relay/run",
+                                               headers=headers, json={"arguments": {}})).json()
+            assert relayed["result"] == "order B-1 is open" and relayed["error"] is None
 
             opened = await (await client.post("/api/bots/shop/sessions",
                                               headers=headers)).json()
