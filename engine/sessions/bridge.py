@@ -9,8 +9,11 @@ suggestions as buttons).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, Future
+from functools import partial
 from typing import Any
 
 from engine.basic.host import Suggestion
@@ -94,9 +97,17 @@ async def pump(output: RunOutput, emit: Emit) -> None:
         await emit(event)
 
 
-async def run_in_thread(loop: asyncio.AbstractEventLoop, executor: Any, output: RunOutput,
+async def run_in_thread(loop: asyncio.AbstractEventLoop, executor: Executor, output: RunOutput,
                         emit: Emit, work: Callable[[], Any]) -> Any:
-    """Run ``work`` on the executor while its events are emitted as they happen."""
+    """Run ``work`` on the executor while its events are emitted as they happen.
+
+    Returns once the run's last event is emitted. The output is closed exactly once whatever
+    happens to the job: by the job when it ran, or, when it never ran (the caller was
+    cancelled while the job still waited for a worker thread, or the executor shut down),
+    by the job's cancellation. A caller cancelled while the job runs waits for the job to end
+    (its events still go out), then sees ``CancelledError``: the worker does not outlive the
+    turn that started it (only a second cancellation stops the waiting).
+    """
     pumping = asyncio.ensure_future(pump(output, emit))
 
     def job() -> Any:
@@ -105,8 +116,22 @@ async def run_in_thread(loop: asyncio.AbstractEventLoop, executor: Any, output: 
         finally:
             output.close()
 
+    # The worker sees the caller's context: the turn's bot-table unit (engine.data.journal).
     try:
-        # The worker sees the caller's context: the turn's bot-table unit (engine.data.journal).
-        return await loop.run_in_executor(executor, contextvars.copy_context().run, job)
+        started = executor.submit(contextvars.copy_context().run, job)
+    except BaseException:  # the executor is shut down: there is no run to pump
+        pumping.cancel()
+        raise
+    started.add_done_callback(partial(_close_if_never_ran, output))
+    try:
+        return await asyncio.wrap_future(started, loop=loop)
     finally:
         await pumping
+
+
+def _close_if_never_ran(output: RunOutput, job: Future[Any]) -> None:
+    """A job cancelled before a worker took it never closes its output: close it here, or
+    the pump waits for an end that never comes."""
+    if job.cancelled():
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+            output.close()
