@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from engine.storage.bus.local import LocalEventBus, LocalSubscription
     from engine.storage.bus.protocol import EventBus, Subscription
+    from engine.storage.bus.redis import RedisEventBus, RedisSubscription
     from engine.storage.cache.disk import DiskCache
     from engine.storage.cache.protocol import Cache
+    from engine.storage.cache.redis import RedisCache
     from engine.storage.db.postgres import PostgresDatabase
     from engine.storage.db.postgres_transaction import PostgresTransaction
     from engine.storage.db.postgres_transaction import SyncTransaction as PostgresSyncTransaction
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from engine.storage.db.sqlite_transaction import SqliteTransaction, SyncTransaction
     from engine.storage.objects.local import LocalObjectStore
     from engine.storage.objects.protocol import ObjectStore
+    from engine.storage.objects.s3 import S3ObjectStore
 
 
 def sqlite_database(backend: SqliteDatabase) -> Database:
@@ -60,4 +63,20 @@ def local_event_bus(backend: LocalEventBus) -> EventBus:
 
 
 def local_subscription(subscription: LocalSubscription) -> Subscription:
+    return subscription
+
+
+def s3_object_store(backend: S3ObjectStore) -> ObjectStore:
+    return backend
+
+
+def redis_cache(backend: RedisCache) -> Cache:
+    return backend
+
+
+def redis_event_bus(backend: RedisEventBus) -> EventBus:
+    return backend
+
+
+def redis_subscription(subscription: RedisSubscription) -> Subscription:
     return subscription
