@@ -23,8 +23,9 @@ Foreign exceptions are mapped at the boundary by :func:`translate` (middleware),
 aiohttp's HTTP exceptions keep their status; engine errors become 404 (a missing bot, session
 or drive file), 403 (a BASIC permission error: table roles, the drive jail), 507 (the disk is
 full: ``DiskFull`` or an ``OSError`` ENOSPC/EDQUOT), 503 (no embedding model for a knowledge
-base) or 400 (any other ``EngineError``, whose message is safe to show); anything else is a
-500 ``internal`` whose message never reveals internals.
+base; a storage server such as Redis or S3 out of reach) or 400 (any other ``EngineError``,
+whose message is safe to show); anything else is a 500 ``internal`` whose message never
+reveals internals.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class InsufficientStorage(ApiError):
 
 EMBEDDING_HINT = ("the knowledge base needs the embedding model: run "
                   "`hearth models pull all-minilm-l6-v2` and try again")
+STORAGE_DOWN = "a storage server is unavailable: try again shortly"
 _DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
@@ -160,10 +162,12 @@ def translate(error: BaseException) -> web.Response:
     from engine.bots.errors import UnknownBot
     from engine.kb.errors import EmbedderError
     from engine.sessions.errors import UnknownSession
-    from engine.storage.errors import DiskFull
+    from engine.storage.errors import DiskFull, StorageUnavailableError
 
     if _disk_full(error, DiskFull):
         return InsufficientStorage("disk full: free some space and try again").response()
+    if isinstance(error, StorageUnavailableError):  # its message names an internal server
+        return Unavailable(STORAGE_DOWN).response()
     if isinstance(error, EmbedderError):
         return Unavailable(EMBEDDING_HINT).response()
     if isinstance(error, UnknownBot | UnknownSession):

@@ -12,7 +12,7 @@ from engine.bots.errors import BotError, UnknownBot
 from engine.server.errors import RateLimited, error_body, translate
 from engine.server.ratelimit import TokenBucketLimiter
 from engine.sessions.errors import UnknownSession
-from engine.storage.errors import DiskFull
+from engine.storage.errors import DiskFull, StorageUnavailableError
 
 
 def test_the_shape_is_pinned() -> None:
@@ -38,6 +38,9 @@ def test_engine_errors_are_mapped() -> None:
     assert translate(BasicPermissionError("outside the drive")).status == 403
     assert translate(FileError("file not found: a.txt")).status == 404
     assert translate(FileError("is a folder, not a file: a")).status == 400
+    down = translate(StorageUnavailableError("redis 10.1.2.3:6379/0 is unavailable: refused"))
+    assert down.status == 503 and down.text is not None
+    assert "unavailable" in down.text and "10.1.2.3" not in down.text  # no internal address
 
 
 def test_rate_limited_says_when_to_retry() -> None:
