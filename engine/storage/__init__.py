@@ -10,7 +10,9 @@ bus       :class:`~.bus.protocol.EventBus`       ``LocalEventBus``            ``
 ========  =====================================  ===========================  ==============
 
 Shared backends register the same way: ``postgresql://`` gives
-:class:`~.db.postgres.PostgresDatabase`. Backends are made by :mod:`engine.storage.urls`
+:class:`~.db.postgres.PostgresDatabase`, ``s3://bucket?endpoint=…``
+:class:`~.objects.s3.S3ObjectStore`, ``redis://`` :class:`~.cache.redis.RedisCache` and
+:class:`~.bus.redis.RedisEventBus`. Backends are made by :mod:`engine.storage.urls`
 (imported lazily), opened with ``async with``
 and raise only :class:`~engine.storage.errors.StorageError` and its subclasses. See
 ``docs/storage.md``.
@@ -26,6 +28,7 @@ from engine.storage.errors import (
     ObjectStoreError,
     StorageClosedError,
     StorageError,
+    StorageUnavailableError,
     StorageUrlError,
 )
 from engine.storage.urls import (
@@ -47,6 +50,7 @@ __all__ = [
     "ObjectStoreError",
     "StorageClosedError",
     "StorageError",
+    "StorageUnavailableError",
     "StorageUrl",
     "StorageUrlError",
     "cache_from_url",

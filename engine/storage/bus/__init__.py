@@ -1,4 +1,4 @@
-"""Event buses: the :class:`EventBus` protocol; backends in ``local`` (later ``redis``)."""
+"""Event buses: the :class:`EventBus` protocol; backends in ``local`` and ``redis``."""
 
 from engine.storage.bus.protocol import Event, EventBus, Subscription
 

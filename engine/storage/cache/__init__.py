@@ -1,4 +1,4 @@
-"""Caches: the :class:`Cache` protocol; backends in ``disk`` (later ``redis``)."""
+"""Caches: the :class:`Cache` protocol; backends in ``disk`` and ``redis``."""
 
 from engine.storage.cache.protocol import Cache
 

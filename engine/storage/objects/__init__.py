@@ -1,4 +1,4 @@
-"""Object stores: the :class:`ObjectStore` protocol; backends in ``local`` (later ``s3``)."""
+"""Object stores: the :class:`ObjectStore` protocol; backends in ``local`` and ``s3``."""
 
 from engine.storage.objects.keys import check_key
 from engine.storage.objects.protocol import ObjectInfo, ObjectStore
