@@ -145,7 +145,9 @@ class SqlSessionStore:
             "SELECT s.id, s.bot, s.user_id, s.channel, s.updated_at, "
             "(SELECT content FROM messages m WHERE m.session_id = s.id AND m.role = 'user' "
             " ORDER BY m.id LIMIT 1) AS title FROM sessions s "
-            "WHERE (? IS NULL OR s.bot = ?) AND (? IS NULL OR s.user_id = ?) "
+            # typed NULL tests: PostgreSQL cannot infer a bare "? IS NULL" parameter's type
+            "WHERE (CAST(? AS TEXT) IS NULL OR s.bot = ?) "
+            "AND (CAST(? AS TEXT) IS NULL OR s.user_id = ?) "
             "ORDER BY s.updated_at DESC",
             (bot, bot, user_id, user_id),
         )
