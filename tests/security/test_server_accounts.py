@@ -4,7 +4,9 @@ Before the fix an access token was trusted until it expired: a deleted admin's t
 still ``POST /api/users`` with role admin (201, and the new admin persisted), a demoted admin
 kept its rights, and reusing a refresh token only failed that one call while the thief's
 newer token kept working. Now the account's current state (role, token version, creation
-time) is checked on every request, and a reused refresh token revokes its whole family.
+time, revoked login families) is checked on every request, and a reused refresh token revokes
+its whole family (that login's refresh and access tokens) while the account's other logins,
+another browser, keep working.
 """
 
 from __future__ import annotations
@@ -134,19 +136,50 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(client: Client) 
                        json={"refresh_token": newer["refresh_token"]})
     with attempts.one("the newer access token of the same family, after the reuse"):
         await _refused(client, "GET", "/api/auth/me", _bearer(newer["access_token"]))
-    with attempts.one("another login's access token, after the reuse"):
-        await _refused(client, "GET", "/api/auth/me", _bearer(other_device["access_token"]))
+    with attempts.one("the family's first access token, after the reuse"):
+        await _refused(client, "GET", "/api/auth/me", _bearer(first["access_token"]))
     attempts.verdict(at_least=4)
+    # Another login of the same account (another browser) is not the stolen family.
+    other = _bearer(other_device["access_token"])
+    assert (await client.get("/api/auth/me", headers=other)).status == 200
+    reply = await client.post("/api/auth/refresh",
+                              json={"refresh_token": other_device["refresh_token"]})
+    assert reply.status == 200, await reply.text()
+    rotated = _bearer((await reply.json())["access_token"])
+    assert (await client.get("/api/auth/me", headers=rotated)).status == 200
     again = await _login(client, "uma")  # the owner logs in again and carries on
     assert (await client.get("/api/auth/me", headers=_bearer(again["access_token"]))).status \
         == 200
+
+
+async def test_a_reused_refresh_token_is_seen_by_every_request_of_the_family(
+        client: Client, app: web.Application) -> None:
+    """The family's tokens are refused from the very next request (the account state
+    cache is dropped), while an API key and a new login of the account keep working."""
+    thief = await _login(client, "dan")
+    key = (await (await client.post("/api/auth/keys", headers=_bearer(thief["access_token"]),
+                                    json={"name": "ci"})).json())["api_key"]
+    stolen = await (await client.post("/api/auth/refresh",
+                                      json={"refresh_token": thief["refresh_token"]})).json()
+    assert (await client.get("/api/auth/me", headers=_bearer(stolen["access_token"]))).status \
+        == 200
+    reuse = await client.post("/api/auth/refresh", json={"refresh_token": thief["refresh_token"]})
+    assert reuse.status == 401
+    await _refused(client, "GET", "/api/auth/me", _bearer(stolen["access_token"]))
+    assert (await client.get("/api/auth/me", headers={"X-API-Key": key})).status == 200
+    state = await app[STATE].accounts.current("dan")
+    assert state is not None and state.token_version == 0  # the account was not revoked
 
 
 async def test_logout_ends_the_family(client: Client) -> None:
     first = await _login(client, "uma")
     rotated = await (await client.post("/api/auth/refresh",
                                        json={"refresh_token": first["refresh_token"]})).json()
+    other = await _login(client, "uma")
     out = await client.post("/api/auth/logout", json={"refresh_token": first["refresh_token"]})
     assert out.status == 204
     reply = await client.post("/api/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
     assert reply.status == 401 and error_of(await reply.json())[0] == "invalid_token"
+    await _refused(client, "GET", "/api/auth/me", _bearer(rotated["access_token"]))
+    assert (await client.get("/api/auth/me", headers=_bearer(other["access_token"]))).status \
+        == 200  # logging out one browser leaves the others logged in

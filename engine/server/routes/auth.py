@@ -19,9 +19,9 @@ async def _issue(state: ServerState, username: str, family: str = "") -> dict[st
     current = await state.accounts.current(username)
     if account is None or current is None:
         raise Unauthorized("the account no longer exists", code="invalid_token")
-    pair = state.tokens.issue(username, current.role, current.token_version)
+    pair = state.tokens.issue(username, current.role, current.token_version, family)
     await state.accounts.record_refresh(pair.refresh_jti, username, pair.refresh_expires_at,
-                                        family)
+                                        pair.family)
     return {**pair.to_json(), "user": account.to_json()}
 
 
@@ -37,12 +37,14 @@ async def login(request: web.Request) -> web.Response:
 
 async def refresh(request: web.Request) -> web.Response:
     """A new token pair for a refresh token; each refresh token works once, and using one a
-    second time revokes its whole family and every token of the account."""
+    second time revokes its whole family (that login's refresh and access tokens; the
+    account's other logins keep working)."""
     body = await read_json(request, schemas.RefreshRequest)
     state = state_of(request)
     claims = state.tokens.verify(body.refresh_token, kind="refresh")
     account = await state.accounts.current(claims.subject)
-    family = await state.accounts.consume_refresh(claims.jti, claims.subject)
+    family = await state.accounts.consume_refresh(claims.jti, claims.subject,
+                                                  state.tokens.access_ttl)
     if account is None or family is None or not account.accepts(claims):
         raise Unauthorized("the refresh token was revoked or already used",
                            code="invalid_token")
@@ -50,11 +52,12 @@ async def refresh(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """Revoke a refresh token (access tokens expire on their own)."""
+    """End the login of a refresh token: its family's refresh and access tokens stop
+    working (the account's other logins do not)."""
     body = await read_json(request, schemas.RefreshRequest)
     state = state_of(request)
     claims = state.tokens.verify(body.refresh_token, kind="refresh")
-    await state.accounts.end_family(claims.jti, claims.subject)
+    await state.accounts.end_family(claims.jti, claims.subject, state.tokens.access_ttl)
     return no_content()
 
 

@@ -2,7 +2,9 @@
 
 Every request is checked against the account's current state (:meth:`AccountStore.current`):
 a removed account's tokens stop working at once, a demoted account loses its rights at once,
-and raising the account's ``token_version`` voids every token issued before. The state is
+and raising the account's ``token_version`` voids every token issued before. A revoked login
+family (a reused refresh token, a logout) voids that login's tokens only: the account's other
+logins (another browser) keep working. The state is
 cached per process and the cache entry is dropped on every change made through the store;
 changes made by another process (the ``hearth users`` command) are seen within
 ``STATE_TTL`` seconds.
@@ -46,6 +48,11 @@ SCHEMA = [
         id TEXT PRIMARY KEY, username TEXT NOT NULL, name TEXT NOT NULL,
         secret_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS server_api_keys_user ON server_api_keys (username)",
+    # Kept until the last access token of the family has expired (expires_at, epoch seconds).
+    """CREATE TABLE IF NOT EXISTS server_revoked_families (
+        family TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS server_revoked_families_user
+        ON server_revoked_families (username)""",
     """CREATE TABLE IF NOT EXISTS server_refresh_tokens (
         jti TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL,
         revoked INTEGER NOT NULL DEFAULT 0, family TEXT NOT NULL DEFAULT '')""",
@@ -75,17 +82,20 @@ class Account:
 @dataclass(frozen=True, slots=True)
 class AccountState:
     """What a request is checked against: the account's role now, the version every token
-    must carry, and when the account was created (older tokens belong to a removed
-    account of the same name)."""
+    must carry, when the account was created (older tokens belong to a removed account of
+    the same name), and the account's revoked login families."""
 
     role: Role
     token_version: int
     created: int  # seconds since the epoch
+    revoked_families: frozenset[str] = frozenset()
 
     def accepts(self, claims: Claims) -> bool:
         """Whether a token still speaks for this account: issued at its current version,
-        and not before the account was created (to a removed account of the same name)."""
-        return claims.version == self.token_version and claims.issued_at >= self.created
+        not before the account was created (to a removed account of the same name), and not
+        by a login whose family was revoked."""
+        return (claims.version == self.token_version and claims.issued_at >= self.created
+                and claims.family not in self.revoked_families)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +157,18 @@ class AccountStore:
             (username,))
         state = None if row is None else AccountState(
             Role.parse(row["role"]), int(row["token_version"]),
-            int(datetime.fromisoformat(row["created_at"]).timestamp()))
+            int(datetime.fromisoformat(row["created_at"]).timestamp()),
+            await self._revoked_families(username))
         if len(self._states) >= STATE_CACHE:
             self._states.clear()
         self._states[username] = (state, now)
         return state
+
+    async def _revoked_families(self, username: str) -> frozenset[str]:
+        rows = await self.db.fetch_all(
+            "SELECT family FROM server_revoked_families WHERE username = ? AND expires_at > ?",
+            (username, int(time.time())))
+        return frozenset(str(r["family"]) for r in rows)
 
     def _changed(self, username: str) -> None:
         self._states.pop(username, None)
@@ -274,12 +291,13 @@ class AccountStore:
             "INSERT INTO server_refresh_tokens (jti, username, expires_at, family) "
             "VALUES (?, ?, ?, ?)", (jti, username, expires_at, family or jti))
 
-    async def consume_refresh(self, jti: str, username: str) -> str | None:
+    async def consume_refresh(self, jti: str, username: str, access_ttl: int) -> str | None:
         """Use a refresh token once: its family when it was valid, else None.
 
-        A refresh token presented a second time was stolen or replayed: the whole family
-        (the newer tokens too) is revoked, and so is every token of the account, since an
-        access token issued from the stolen family cannot be told from the others.
+        A refresh token presented a second time was stolen or replayed: its whole family is
+        revoked, the newer refresh tokens and every access token issued from them too (they
+        carry the family; ``access_ttl`` says how long the last of them may still be valid).
+        The account's other logins keep working.
         """
         row = await self.db.fetch_one(
             "SELECT family FROM server_refresh_tokens WHERE jti = ? AND username = ?",
@@ -292,17 +310,30 @@ class AccountStore:
         family = str(row["family"]) or jti
         if changed:
             return family
-        await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 WHERE family = ?",
-                              (family,))
-        await self.revoke_tokens(username)
+        await self.revoke_family(family, username, access_ttl)
         return None
 
-    async def end_family(self, jti: str, username: str) -> None:
-        """Log out: the refresh token and every token of its family stop working."""
+    async def end_family(self, jti: str, username: str, access_ttl: int) -> None:
+        """Log out: the refresh token and every token of its family (access tokens too)
+        stop working."""
         row = await self.db.fetch_one(
             "SELECT family FROM server_refresh_tokens WHERE jti = ? AND username = ?",
             (jti, username))
         family = str(row["family"]) if row is not None and row["family"] else jti
         await self.db.execute(
-            "UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ? "
-            "AND (jti = ? OR family = ?)", (username, jti, family))
+            "UPDATE server_refresh_tokens SET revoked = 1 WHERE username = ? AND jti = ?",
+            (username, jti))
+        await self.revoke_family(family, username, access_ttl)
+
+    async def revoke_family(self, family: str, username: str, access_ttl: int) -> None:
+        """Void every token of one login of the account, from its next request on."""
+        now = int(time.time())
+        await self.db.execute("UPDATE server_refresh_tokens SET revoked = 1 "
+                              "WHERE username = ? AND family = ?", (username, family))
+        await self.db.execute("DELETE FROM server_revoked_families WHERE expires_at <= ?",
+                              (now,))  # their access tokens have all expired
+        await self.db.execute(
+            "INSERT INTO server_revoked_families (family, username, expires_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (family) DO UPDATE SET expires_at = "
+            "excluded.expires_at", (family, username, now + access_ttl + 1))
+        self._changed(username)

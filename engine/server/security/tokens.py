@@ -5,7 +5,9 @@ The secret is generated on first start and stored under the keyring service ``he
 Access tokens are short-lived; each carries the account's ``token_version`` (``ver``), which
 the server compares with the account's current state on every request, so removing an
 account or revoking its tokens takes effect at once. Refresh tokens are recorded and each one
-can be used once (rotation), so a stolen refresh token is detected by use.
+can be used once (rotation), so a stolen refresh token is detected by use. Every token of one
+login (its refresh tokens and the access tokens issued from them) carries the login's family
+(``fam``, the first refresh token's jti); revoking the family voids them all and nothing else.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class TokenPair:
     expires_in: int
     refresh_jti: str
     refresh_expires_at: int
+    family: str = ""  # the login every token of the pair belongs to
 
     def to_json(self) -> dict[str, Any]:
         return {"access_token": self.access_token, "refresh_token": self.refresh_token,
@@ -87,6 +90,7 @@ class Claims:
     jti: str
     version: int = 0  # the account's token_version when the token was issued
     issued_at: int = 0
+    family: str = ""  # the login the token belongs to ('' for tokens issued without one)
 
 
 class TokenService:
@@ -98,20 +102,23 @@ class TokenService:
         self.refresh_ttl = refresh_ttl
         self.clock = clock
 
-    def issue(self, subject: str, role: Role, version: int = 0) -> TokenPair:
-        """A new access and refresh token pair for the account at ``version``."""
+    def issue(self, subject: str, role: Role, version: int = 0,
+              family: str = "") -> TokenPair:
+        """A new access and refresh token pair for the account at ``version``; ``family``:
+        the login it continues (a new login starts a family named by its refresh jti)."""
         now = int(self.clock())
         jti = uuid.uuid4().hex
+        family = family or jti
         access = self._encode(subject, role, "access", now, now + self.access_ttl,
-                              uuid.uuid4().hex, version)
+                              uuid.uuid4().hex, version, family)
         refresh_exp = now + self.refresh_ttl
-        refresh = self._encode(subject, role, "refresh", now, refresh_exp, jti, version)
-        return TokenPair(access, refresh, self.access_ttl, jti, refresh_exp)
+        refresh = self._encode(subject, role, "refresh", now, refresh_exp, jti, version, family)
+        return TokenPair(access, refresh, self.access_ttl, jti, refresh_exp, family)
 
     def _encode(self, subject: str, role: Role, kind: str, now: int, exp: int,
-                jti: str, version: int) -> str:
+                jti: str, version: int, family: str) -> str:
         claims = {"sub": subject, "role": role.label, "typ": kind, "iat": now, "exp": exp,
-                  "iss": ISSUER, "jti": jti, "ver": version}
+                  "iss": ISSUER, "jti": jti, "ver": version, "fam": family}
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str, kind: str = "access") -> Claims:
@@ -141,6 +148,7 @@ class TokenService:
                                        "verify_exp": False})
             expires, issued = int(data["exp"]), int(data["iat"])
             version = int(data.get("ver", 0))
+            family = str(data.get("fam", ""))
             role = Role.parse(str(data.get("role", "")))
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise Unauthorized("invalid token", code="invalid_token") from None
@@ -148,5 +156,6 @@ class TokenService:
             raise Unauthorized("the token has expired", code="token_expired")
         if data.get("typ") != kind:
             raise Unauthorized(f"not an {kind} token", code="invalid_token")
-        claims = Claims(str(data["sub"]), role, kind, str(data.get("jti", "")), version, issued)
+        claims = Claims(str(data["sub"]), role, kind, str(data.get("jti", "")), version, issued,
+                        family)
         return claims, expires
