@@ -24,7 +24,7 @@ from engine.kb.settings import KbOptions
 from engine.llm.grounding import ANSWER_MODE_KEY, answer_mode, extract
 from engine.llm.models import ModelManager
 from engine.llm.prompt import Passage, merge_passages
-from engine.llm.shortlist import ToolShortlist
+from engine.llm.shortlist import DEFAULT_MIN_SCORE, DEFAULT_SURE_SCORE, ToolShortlist
 
 EMBEDDING_MODEL = "all-minilm-l6-v2"
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ class EngineKnowledge:
                 embedder = MiniLmOnnxEmbedder(self._model_dir(), threads=1)
             except EngineError:
                 return None
-            self._shortlist = ToolShortlist(embedder, keep=1)
+            self._shortlist = ToolShortlist(embedder, keep=1, min_score=DEFAULT_MIN_SCORE,
+                                            sure_score=DEFAULT_SURE_SCORE)
         return self._shortlist
 
     def open(self, bot: str) -> KnowledgeBase:
