@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.server.conftest import app, client, engine, home_keyring, options
+from tests.engine.server.conftest import app, browser, client, engine, home_keyring, options
 from tests.security.attackkit import REPORT_ENV, TALLY
 
-__all__ = ["app", "client", "engine", "home_keyring", "options"]
+__all__ = ["app", "browser", "client", "engine", "home_keyring", "options"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,13 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.conftest import require_service
+from tests.engine.server.browserkit import TIMEOUT
 from tests.engine.server.livekit import LiveServer, live_server
 from tests.engine.server.serverkit import PASSWORD
 from tests.engine.sessions.sessionkit import write_bot
 from tests.security.attackkit import Attempts
 
 KIND = "XSS in the web chat"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-TIMEOUT = 45_000  # generous: a loaded 2-core machine renders slowly
 TITLE = "<img src=x onerror=window.__pwned='title'>"
 
 PAYLOADS = [
@@ -77,21 +72,6 @@ def _start_script() -> str:
     lines += [f"ADD SUGGESTION TEXT {_basic(p)} AS {_basic(p)}" for p in PAYLOADS[:8]]
     lines += ['TALK "pick one"', "DO", "  HEAR m", '  TALK "you said " + m', "LOOP"]
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        require_service("chromium", "install Debian's chromium package")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_service("chromium", "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -15,7 +15,10 @@ from keyrings.alt.file import PlaintextKeyring
 
 from engine.api import Engine
 from engine.server import ServerOptions, build_app
+from tests.engine.server.browserkit import browser
 from tests.engine.server.serverkit import add_users, open_engine
+
+__all__ = ["browser"]  # a fixture defined in browserkit, offered to every server test
 
 
 @pytest.fixture(autouse=True)

@@ -14,29 +14,18 @@ from aiohttp.test_utils import TestClient, TestServer
 from engine.api import Engine
 from engine.server import ServerOptions, build_app
 from tests.engine.llm.llmfakes import FakeChatModel
+from tests.engine.server.modelkit import use_model
 from tests.engine.server.serverkit import add_users, auth, engine_config
 from tests.engine.sessions.sessionkit import write_bot
 
 pytestmark = pytest.mark.asyncio
 
 
-class _OneModel:
-    def __init__(self, model: FakeChatModel) -> None:
-        self.default = model.model
-        self._model = model
-
-    def model(self, requested: str | None = None) -> FakeChatModel:
-        return self._model
-
-    async def aclose(self) -> None:
-        return None
-
-
 async def test_llm_answers_carry_their_model(hearth_home: Path) -> None:
     write_bot(hearth_home, "helper", {"start.bas": 'TALK "Ask me anything."\n'})
     engine = await Engine(engine_config(hearth_home)).open()
     model = FakeChatModel("Paris.", "Rome.", name="tiny-model")
-    engine.llm = _OneModel(model)  # type: ignore[assignment]
+    use_model(engine, model)
     app = await build_app(engine, ServerOptions(turn_timeout=10))
     await add_users(app)
     try:

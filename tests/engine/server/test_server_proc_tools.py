@@ -14,6 +14,7 @@ from engine.api import Engine
 from engine.llm.provider import Capabilities
 from engine.server import ServerOptions, build_app
 from tests.engine.llm.llmfakes import FakeChatModel, tool_call
+from tests.engine.server.modelkit import use_model
 from tests.engine.server.serverkit import add_users, auth, engine_config
 from tests.engine.sessions.sessionkit import write_bot
 
@@ -36,18 +37,6 @@ END SUB
 '''
 
 
-class _OneModel:
-    def __init__(self, model: FakeChatModel) -> None:
-        self.default = model.model
-        self._model = model
-
-    def model(self, requested: str | None = None) -> FakeChatModel:
-        return self._model
-
-    async def aclose(self) -> None:
-        return None
-
-
 async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Path) -> None:
     relay = 'DESCRIPTION "Status of B-1"\nr = CALL check_order("B-1")\nRETURN r\n'
     write_bot(hearth_home, "shop", {"start.bas": 'USE TOOL "orders"\nTALK "Hello"\n',
@@ -55,7 +44,7 @@ async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Pa
     engine = await Engine(engine_config(hearth_home)).open()
     model = FakeChatModel(tool_call("check_order", '{"order_id": "A-7"}'), "It has shipped.",
                           capabilities=Capabilities(supports_tools=True, json_schema=True))
-    engine.llm = _OneModel(model)  # type: ignore[assignment]
+    use_model(engine, model)
     app = await build_app(engine, ServerOptions(turn_timeout=10))
     await add_users(app)
     try:

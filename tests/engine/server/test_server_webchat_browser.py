@@ -3,36 +3,14 @@ log in, send a message, see the answer, click a suggestion; an anonymous bot nee
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
+from tests.engine.server.browserkit import TIMEOUT, logged_in_chat
 from tests.engine.server.livekit import LiveServer, live_server
-from tests.engine.server.serverkit import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-TIMEOUT = 45_000  # generous: a loaded 2-core machine renders slowly
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        require_service("chromium", "install Debian's chromium package")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_service("chromium", "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -46,13 +24,7 @@ def server(hearth_home: Path) -> Iterator[LiveServer]:
 
 def test_log_in_send_and_click_a_suggestion(browser: Any, server: LiveServer) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 780})  # a phone
-    page.set_default_timeout(TIMEOUT)
-    page.goto(server.url + "/chat/starter")
-    page.get_by_label("Username").fill("uma")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    log = page.get_by_role("log")
-    log.get_by_text("I keep short notes for you").wait_for()
+    log = logged_in_chat(page, server.url + "/chat/starter", "I keep short notes for you")
     suggestions = page.get_by_role("group", name="Suggestions")
     suggestions.get_by_role("button", name="List my notes").click()
     log.get_by_text("No notes yet.").wait_for()

@@ -13,10 +13,9 @@ import pytest
 from engine.api import Engine
 from engine.llm.provider import Capabilities
 from tests.engine.llm.llmfakes import FakeChatModel, tool_call
+from tests.engine.server.browserkit import logged_in_chat, send
 from tests.engine.server.livekit import LiveServer, live_server
-from tests.engine.server.serverkit import PASSWORD
-from tests.engine.server.test_server_webchat_browser import TIMEOUT, browser  # noqa: F401
-from tests.engine.server.test_server_webchat_model import _OneModel
+from tests.engine.server.modelkit import use_model
 from tests.engine.sessions.sessionkit import write_bot
 
 HOURS = ('PARAM day AS STRING OPTIONAL DESCRIPTION "day"\n'
@@ -27,7 +26,7 @@ HOURS = ('PARAM day AS STRING OPTIONAL DESCRIPTION "day"\n'
 def _tool_model(engine: Engine) -> None:
     model = FakeChatModel(tool_call("opening-hours", "{}"), "", name="tiny-model",
                           capabilities=Capabilities(supports_tools=True, max_context=2048))
-    engine.llm = _OneModel(model)  # type: ignore[assignment]
+    use_model(engine, model)
 
 
 @pytest.fixture
@@ -39,18 +38,10 @@ def server(hearth_home: Path) -> Iterator[LiveServer]:
         yield live
 
 
-def test_a_tool_result_is_shown_as_a_sentence(browser: Any, server: LiveServer) -> None:  # noqa: F811
+def test_a_tool_result_is_shown_as_a_sentence(browser: Any, server: LiveServer) -> None:
     page = browser.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(server.url + "/chat/library")
-    page.get_by_label("Username").fill("uma")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    log = page.get_by_role("log")
-    log.get_by_text("Ask me about the library.").wait_for()
-    box = page.get_by_label("Message", exact=True)
-    box.fill("When are you open?")
-    box.press("Enter")
+    log = logged_in_chat(page, server.url + "/chat/library", "Ask me about the library.")
+    send(page, "When are you open?")
     log.get_by_text("answered by tiny-model").wait_for()
     answer = log.locator(".msg.bot").last.inner_text()
     assert "Opening hours: monday: 9-17; saturday: 10-16" in answer
