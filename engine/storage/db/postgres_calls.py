@@ -8,7 +8,8 @@ rules live in one place:
 - rows become plain dicts; ``numeric`` values (``sum()`` of integers) come back as ``int``
   when integral, else ``float``, so callers see the same types as on SQLite;
 - asyncpg's and the socket's exceptions become the storage error tree, the original kept as
-  ``__cause__``.
+  ``__cause__``: a server that cannot be reached, went away, is starting or shutting down or
+  has no connection left is :class:`StorageUnavailableError` (worth retrying; HTTP 503).
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ import asyncpg
 
 from engine.storage.db.placeholders import numbered
 from engine.storage.db.protocol import Params, Row
-from engine.storage.errors import ConstraintError, DatabaseError, DiskFull
+from engine.storage.errors import (
+    ConstraintError,
+    DatabaseError,
+    DiskFull,
+    StorageUnavailableError,
+)
 
 Connection = Any  # asyncpg ships no type information
 
 DISK_FULL = "53100"
 """SQLSTATE ``disk_full``: the server could not extend a file."""
+
+_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+"""Shutting down, crashed, starting up, too many connections (class 08 is added: connection)."""
 
 _COUNTED = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
 
@@ -38,15 +47,22 @@ def translated(where: str = "PostgreSQL") -> Iterator[None]:
     try:
         yield
     except asyncpg.PostgresError as exc:
-        if getattr(exc, "sqlstate", None) == DISK_FULL:
+        state = str(getattr(exc, "sqlstate", "") or "")
+        if state == DISK_FULL:
             raise DiskFull("the database server could not grow its files") from exc
+        if state.startswith("08") or state in _UNAVAILABLE:
+            raise StorageUnavailableError(f"{where} is unavailable: {_first_line(exc)}") from exc
         if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
             raise ConstraintError(f"constraint failed: {_first_line(exc)}") from exc
         raise DatabaseError(f"{where} refused the statement: {_first_line(exc)}") from exc
+    except asyncpg.ConnectionDoesNotExistError as exc:
+        raise StorageUnavailableError(f"lost the connection to {where}") from exc
     except (asyncpg.InterfaceError, asyncpg.InternalClientError) as exc:
         raise DatabaseError(f"{where} client error: {_first_line(exc)}") from exc
     except (OSError, TimeoutError) as exc:
-        raise DatabaseError(f"cannot reach {where}: {type(exc).__name__}: {exc}") from exc
+        raise StorageUnavailableError(
+            f"cannot reach {where}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:

@@ -10,7 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from engine.storage.db.postgres import PostgresDatabase
-from engine.storage.errors import DatabaseError, DiskFull, StorageError, StorageUrlError
+from engine.storage.errors import (
+    DiskFull,
+    StorageClosedError,
+    StorageError,
+    StorageUnavailableError,
+    StorageUrlError,
+)
 from engine.storage.urls import StorageUrl, database_from_url
 from tests.services.postgres import PostgresServer, free_port
 
@@ -33,6 +39,10 @@ async def pg(url: str) -> AsyncIterator[PostgresDatabase]:
         yield database
 
 
+def pg_url(db: PostgresDatabase) -> str:
+    return f"postgresql://{db.user}@{db.host}:{db.port}/{db.database}?schema={db.schema}"
+
+
 def test_url_names_server_database_schema_and_pool() -> None:
     db = database_from_url("postgresql://bots@db.lan:6543/hearth?schema=tenant_a&pool=3")
     assert isinstance(db, PostgresDatabase)
@@ -47,11 +57,23 @@ def test_url_names_server_database_schema_and_pool() -> None:
         database_from_url("postgresql://db.lan/hearth?pool=many")
 
 
-async def test_an_unreachable_server_is_a_database_error() -> None:
+async def test_an_unreachable_server_is_unavailable() -> None:
     db = PostgresDatabase(host="127.0.0.1", port=free_port(), user="nobody", database="none")
-    with pytest.raises(DatabaseError, match=r"cannot reach|refused") as err:
+    with pytest.raises(StorageUnavailableError, match="cannot reach") as err:
         await db.open()
     assert err.value.__cause__ is not None
+    with pytest.raises(StorageClosedError):  # it did not open
+        await db.execute("SELECT 1")
+
+
+async def test_a_server_that_goes_away_is_unavailable(pg: PostgresDatabase) -> None:
+    row = await pg.fetch_one("SELECT pg_backend_pid() AS pid")
+    assert row is not None
+    async with database_from_url(pg_url(pg)) as admin:  # another session ends ours
+        await admin.execute("SELECT pg_terminate_backend(?)", (row["pid"],))
+    with pytest.raises(StorageUnavailableError):
+        await pg.fetch_one("SELECT 1 AS one")
+    assert await pg.fetch_one("SELECT 1 AS one") == {"one": 1}  # the pool replaced it
 
 
 async def test_disk_full_from_the_server_is_disk_full(pg: PostgresDatabase) -> None:
