@@ -1,23 +1,16 @@
 """The shared :class:`~engine.storage.bus.protocol.EventBus`: Redis pub/sub across processes.
 
 ``redis://host:port/db?prefix=P`` (see :mod:`engine.storage.redis_connection`); topic ``t``
-is the channel ``P + "bus:" + t``. Every ``hearth serve`` given the same URL sees every event
-published by any of them: a WebSocket on one instance receives what another published.
-
-The protocol is pub/sub, not a log, and Redis pub/sub is exactly that: no storage, no acks,
-events published while nobody listens are gone. So one PUBLISH per event, and one
-subscriber connection per bus that fans each message out to the local subscriptions of
-its topic, each a bounded drop-oldest buffer like the local bus's. Streams would add
-durability the protocol does not promise (durable hand-offs, such as resuming a suspended
-dialog, live in the database and use the bus only as a wake-up).
-
-Two promises the local bus makes hold here too. Entering ``subscribe()`` returns once Redis
-has confirmed the channel, so every later publish reaches it. And a subscription of this
-bus that reads after ``publish()`` returned sees that event: the bus counts its own events
-on each subscribed topic, and a read first waits (briefly: the copy travels with the
-PUBLISH reply) until those published before it have come back. The publisher never waits.
-If the server goes away, publishing raises :class:`StorageUnavailableError`; the
-subscriber connection reconnects and resubscribes, and events sent meanwhile are lost.
+is the channel ``P + "bus:" + t``, so every ``hearth serve`` on that URL sees every event.
+The protocol is pub/sub with drop-oldest buffers, not a log, and Redis pub/sub is exactly
+that (streams would add a durability nobody reads: durable hand-offs live in the database).
+One PUBLISH per event; one subscriber connection per bus fans messages out to the local
+subscriptions of their topic. As on the local bus, entering ``subscribe()`` returns once
+Redis confirmed the channel, and a local read after ``publish()`` returned sees that event
+(the bus counts its own events per subscribed topic; a read first waits for those sent
+before it, which come back with the PUBLISH reply), while the publisher never waits. A lost
+server: publishing raises :class:`StorageUnavailableError`; the subscriber connection
+reconnects and resubscribes; events sent meanwhile are gone. See ``docs/storage.md``.
 """
 
 from __future__ import annotations
@@ -46,9 +39,7 @@ RECONNECT_PAUSE = 0.2
 
 class RedisEventBus(Lifecycle):
     """Publishes with a pooled client; one pub/sub connection feeds local subscriptions.
-
-    Wire format: ``ORIGIN JSON`` (origin: this bus's random id), so a bus recognises its
-    own events coming back."""
+    Wire format ``ORIGIN JSON`` (this bus's random id): a bus knows its own events."""
 
     def __init__(self, address: RedisAddress) -> None:
         self.address = address

@@ -1,19 +1,14 @@
 """Objects in an S3-compatible bucket: the shared :class:`ObjectStore`, through aiobotocore.
 
-``s3://[ACCESS_KEY@]bucket[/root]?endpoint=URL&region=R&secret=keyring:NAME``. Key ``k`` is
-the S3 object ``root/k``, so one bucket can hold several stores. ``endpoint`` is the server
-(omit it for AWS itself; path-style addressing is used when it is given, which every
-S3-compatible server understands). The access key, not a secret, may be the URL's user; its
-secret is then named by ``secret`` (``keyring:NAME`` or ``env:NAME``, see
-:mod:`engine.storage.secrets`) and never written in the URL. Without a user, botocore's
-usual chain applies (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, ``~/.aws``,
-``?profile=``); ``?anonymous=true`` sends unsigned requests. ``pool`` (default 10) bounds
-the connections, ``part_size`` (default 8 MiB, at least 5 MiB) the multipart upload parts.
+``s3://[ACCESS_KEY@]bucket[/root]?endpoint=URL&secret=keyring:NAME&part_size=BYTES`` (the
+address, credentials and client options: :mod:`engine.storage.objects.s3_address`). Key
+``k`` is the S3 object ``root/k``, so one bucket can hold several stores.
 
 Writes are atomic as S3 makes them: a PUT or a completed multipart upload replaces the
-object whole. A streamed ``put`` keeps at most one part in memory: it becomes one PUT if it
-ends within the first part, else a multipart upload that is aborted when the stream fails.
-``open()`` checks that the bucket exists; it does not create it.
+object whole. A streamed ``put`` keeps at most one part (``part_size``, default 8 MiB, at
+least 5 MiB) in memory: it becomes one PUT if it ends within the first part, else a
+multipart upload that is aborted when the stream fails. ``open()`` checks that the bucket
+exists; it does not create it.
 """
 
 from __future__ import annotations
@@ -22,112 +17,49 @@ from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aiobotocore.session import get_session
-from botocore import UNSIGNED
-from botocore.config import Config
-
-from engine.storage.errors import InvalidKeyError, ObjectNotFoundError, StorageUrlError
+from engine.storage.errors import InvalidKeyError, ObjectNotFoundError
 from engine.storage.lifecycle import Lifecycle
 from engine.storage.objects.keys import MAX_KEY_BYTES, check_key, check_prefix
 from engine.storage.objects.protocol import DEFAULT_CHUNK_SIZE, ObjectInfo
+from engine.storage.objects.s3_address import S3Address
 from engine.storage.objects.s3_errors import translated
-from engine.storage.secrets import resolve_secret
 
 if TYPE_CHECKING:
     from engine.storage.urls import StorageUrl
 
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
-_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class S3ObjectStore(Lifecycle):
-    """An :class:`~engine.storage.objects.protocol.ObjectStore` in ``bucket`` under ``root``."""
+    """An :class:`~engine.storage.objects.protocol.ObjectStore` under ``address.root`` in
+    ``address.bucket``."""
 
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        root: str = "",
-        endpoint: str | None = None,
-        region: str = "us-east-1",
-        access_key: str | None = None,
-        secret: str | None = None,
-        profile: str | None = None,
-        anonymous: bool = False,
-        pool: int = 10,
-        part_size: int = DEFAULT_PART_SIZE,
-    ) -> None:
+    def __init__(self, address: S3Address, *, part_size: int = DEFAULT_PART_SIZE) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size is at least {MIN_PART_SIZE} bytes")
-        self.bucket = bucket
-        self.root = check_key(root.strip("/")) + "/" if root.strip("/") else ""
-        self.endpoint = endpoint
-        self._region = region
-        self._access_key = access_key
-        self._secret = secret  # a keyring:/env: reference, resolved when opening
-        self._profile = profile
-        self._anonymous = anonymous
-        self._pool = pool
+        self.address = address
+        self.bucket = address.bucket
+        self.root = address.root
         self._part_size = part_size
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
 
     @classmethod
     def from_url(cls, url: StorageUrl) -> S3ObjectStore:
-        if not url.host:
-            raise StorageUrlError(f"an S3 URL names its bucket: s3://bucket/root?endpoint=… "
-                                  f"(got {url.text!r})")
-        query = url.query
-        if url.username and "secret" not in query:
-            raise StorageUrlError("an S3 URL with an access key names its secret: "
-                                  "secret=keyring:NAME or secret=env:NAME")
-        return cls(
-            url.host,
-            root=url.path,
-            endpoint=query.get("endpoint"),
-            region=query.get("region", "us-east-1"),
-            access_key=url.username,
-            secret=query.get("secret"),
-            profile=query.get("profile"),
-            anonymous=query.get("anonymous", "").lower() in _TRUE,
-            pool=url.int_option("pool", 10),
-            part_size=url.int_option("part_size", DEFAULT_PART_SIZE),
-        )
+        part_size = url.int_option("part_size", DEFAULT_PART_SIZE)
+        return cls(S3Address.from_url(url), part_size=part_size)
 
     @property
     def _describe(self) -> str:
-        where = f" at {self.endpoint}" if self.endpoint else ""
-        return f"S3 bucket {self.bucket!r}{where}"
+        return self.address.describe
 
     async def _open(self) -> None:
-        options: dict[str, Any] = {"region_name": self._region}
-        if self.endpoint:
-            options["endpoint_url"] = self.endpoint
-        if self._access_key:
-            options["aws_access_key_id"] = self._access_key
-            options["aws_secret_access_key"] = resolve_secret(self._secret, what="S3 secret")
-        config = Config(
-            max_pool_connections=self._pool,
-            connect_timeout=5,
-            read_timeout=60,
-            retries={"max_attempts": 3, "mode": "standard"},
-            s3={"addressing_style": "path"} if self.endpoint else None,
-            signature_version=UNSIGNED if self._anonymous else None,
-            # Checksums only where S3 requires them: the newer default trailers are not
-            # understood by every S3-compatible server.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-        )
-        session = _session(self._profile)
         stack = AsyncExitStack()
         try:
-            self._client = await stack.enter_async_context(
-                session.create_client("s3", config=config, **options)
-            )
+            self._client = await stack.enter_async_context(self.address.client())
             with translated(self._describe, "open"):
                 await self._client.head_bucket(Bucket=self.bucket)
         except BaseException:
@@ -275,16 +207,6 @@ class _MultipartUpload:
                 )
         except Exception:  # the original failure is what the caller must see
             return
-
-
-@cache
-def _session(profile: str | None) -> Any:
-    """One botocore session per profile: it caches the S3 model (a new one per store would
-    spend a fifth of a second loading it again). Sessions hold no connections."""
-    session = get_session()
-    if profile:
-        session.set_config_variable("profile", profile)
-    return session
 
 
 async def _read_up_to(body: Any, size: int) -> bytes:

@@ -40,9 +40,12 @@ def uploads_in_progress(server: S3Server) -> list[str]:
 async def test_the_url_builds_the_store(s3_server: S3Server) -> None:
     store = object_store_from_url(s3_server.url("some/root") + "&part_size=6291456&pool=4")
     assert isinstance(store, S3ObjectStore)
-    assert (store.bucket, store.root, store.endpoint) == (BUCKET, "some/root/", s3_server.endpoint)
-    assert store._access_key == ACCESS_KEY and store._secret == f"env:{SECRET_ENV}"
-    assert (store._part_size, store._pool) == (6 * MIB, 4)
+    assert (store.bucket, store.root, store.address.endpoint) == (
+        BUCKET, "some/root/", s3_server.endpoint)
+    address = store.address
+    assert address.access_key == ACCESS_KEY and address.secret == f"env:{SECRET_ENV}"
+    assert (store._part_size, address.pool, address.region) == (6 * MIB, 4, "us-east-1")
+    assert f"env:{SECRET_ENV}" not in address.describe
 
 
 @pytest.mark.parametrize(
