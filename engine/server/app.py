@@ -13,7 +13,7 @@ from engine.server.middleware import cors_headers, cors_preflight, errors_and_me
 from engine.server.options import ServerOptions
 from engine.server.protocol import HANDLER_ARGS
 from engine.server.ratelimit import TokenBucketLimiter
-from engine.server.routes import all_routes
+from engine.server.routes import all_routes, channels
 from engine.server.routing import Route, register
 from engine.server.security.accounts import AccountStore
 from engine.server.security.tokens import KeyringSecret, StaticSecret, TokenService
@@ -43,6 +43,7 @@ async def build_app(engine: Engine, options: ServerOptions | None = None) -> web
     routes = all_routes()
     app[ROUTES] = routes
     register(app, routes)
+    channels.install(app)
     app.on_response_prepare.append(cors_headers)
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.server.routes import (
     auth,
     bots,
+    channels,
     chat,
     drive,
     kb,
@@ -20,7 +21,7 @@ from engine.server.routing import Route
 
 # Webhooks last: their /api/{bot}/... pattern must not shadow the fixed /api/... routes.
 _MODULES = (system, auth, bots, sessions, tools, tables, drive, kb, openai, chat, webchat,
-            webhooks)
+            channels, webhooks)
 
 
 def all_routes() -> list[Route]:
