@@ -26,7 +26,7 @@ import redis.exceptions
 
 from engine.storage.bus.local import encode
 from engine.storage.bus.protocol import DEFAULT_MAXSIZE, Event
-from engine.storage.errors import StorageError, StorageUnavailableError
+from engine.storage.errors import StorageClosedError, StorageError, StorageUnavailableError
 from engine.storage.lifecycle import Lifecycle
 from engine.storage.redis_connection import RedisAddress, translated
 
@@ -80,8 +80,9 @@ class RedisEventBus(Lifecycle):
             for subscription in list(subscriptions):
                 subscription.end()
         self._topics.clear()
-        for waiter in self._confirmed.values():
-            waiter.cancel()
+        for waiter in self._confirmed.values():  # a subscription still being entered fails
+            if not waiter.done():
+                waiter.set_exception(StorageClosedError(f"{self._describe} is closed"))
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)

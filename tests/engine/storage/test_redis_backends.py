@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,7 @@ from engine.storage.bus.redis import RedisEventBus
 from engine.storage.cache.redis import RedisCache
 from engine.storage.errors import (
     DiskFull,
+    StorageClosedError,
     StorageError,
     StorageUnavailableError,
     StorageUrlError,
@@ -221,3 +223,23 @@ async def test_closing_after_the_server_went_away(own_server: RedisServer) -> No
         with pytest.raises(StorageUnavailableError):
             await cache.get("k")
     assert [event async for event in events] == []
+
+
+async def test_closing_while_a_subscription_waits_for_its_confirmation(
+    own_server: RedisServer,
+) -> None:
+    """A frozen server never confirms the channel: closing the bus fails the entering task
+    with StorageClosedError (not a stray CancelledError), at once."""
+    assert own_server._process is not None
+    async with event_bus_from_url(own_server.url()) as bus:
+        entering = asyncio.create_task(bus.subscribe("t").__aenter__())
+        os.kill(own_server._process.pid, signal.SIGSTOP)
+        try:
+            await asyncio.sleep(0.2)
+            assert not entering.done()
+            await bus.close()
+            async with asyncio.timeout(2):
+                with pytest.raises(StorageClosedError):
+                    await entering
+        finally:
+            os.kill(own_server._process.pid, signal.SIGCONT)
