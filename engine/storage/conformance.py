@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from engine.storage.bus.local import LocalEventBus, LocalSubscription
     from engine.storage.bus.protocol import EventBus, Subscription
-    from engine.storage.bus.redis import RedisEventBus, RedisSubscription
+    from engine.storage.bus.redis import RedisEventBus
+    from engine.storage.bus.redis_subscription import RedisSubscription
     from engine.storage.cache.disk import DiskCache
     from engine.storage.cache.protocol import Cache
     from engine.storage.cache.redis import RedisCache

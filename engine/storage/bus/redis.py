@@ -16,16 +16,15 @@ reconnects and resubscribes; events sent meanwhile are gone. See ``docs/storage.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from collections import deque
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import redis.exceptions
 
 from engine.storage.bus.local import encode
-from engine.storage.bus.protocol import DEFAULT_MAXSIZE, Event
+from engine.storage.bus.protocol import DEFAULT_MAXSIZE
+from engine.storage.bus.redis_subscription import ECHO_TIMEOUT, RedisSubscription
 from engine.storage.errors import StorageClosedError, StorageError, StorageUnavailableError
 from engine.storage.lifecycle import Lifecycle
 from engine.storage.redis_connection import RedisAddress, translated
@@ -33,7 +32,6 @@ from engine.storage.redis_connection import RedisAddress, translated
 if TYPE_CHECKING:
     from engine.storage.urls import StorageUrl
 
-ECHO_TIMEOUT = 5.0
 RECONNECT_PAUSE = 0.2
 
 
@@ -179,7 +177,9 @@ class RedisEventBus(Lifecycle):
             return
         if message["type"] != "message":
             return
-        origin, payload = _text(message["data"]).split(" ", 1)
+        origin, _, payload = _text(message["data"]).partition(" ")
+        if not payload.startswith("{"):
+            return  # not sent by a bus of this kind (someone's PUBLISH by hand): ignored
         topic = channel.removeprefix(self._channel_prefix)
         if origin == self._origin and topic in self._published:
             self._returned[topic] = self._returned.get(topic, 0) + 1
@@ -209,91 +209,10 @@ class RedisEventBus(Lifecycle):
             self._returned[topic] = self._published[topic]
 
 
-class RedisSubscription:
-    """A bounded buffer of encoded events; the oldest is dropped when it is full."""
-
-    def __init__(self, bus: RedisEventBus, topic: str, maxsize: int) -> None:
-        self._bus = bus
-        self._topic = topic
-        self._buffer: deque[str] = deque(maxlen=maxsize)
-        self._ready = asyncio.Event()
-        self._state = "new"
-        self._dropped = 0
-
-    @property
-    def topic(self) -> str:
-        return self._topic
-
-    @property
-    def dropped(self) -> int:
-        return self._dropped
-
-    def deliver(self, encoded: str) -> None:
-        if len(self._buffer) == self._buffer.maxlen:
-            self._dropped += 1  # deque(maxlen) discards the oldest on append
-        self._buffer.append(encoded)
-        self._ready.set()
-
-    def end(self) -> None:
-        """Stop: the iteration finishes once the events already buffered are read."""
-        self._state = "closed"
-        self._ready.set()
-
-    async def __aenter__(self) -> Self:
-        if self._state != "new":
-            raise StorageError("a subscription can be entered only once")
-        self._state = "open"
-        try:
-            await self._bus._add(self)
-        except BaseException:
-            self.end()
-            raise
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        self.end()
-        await self._bus._remove(self)
-
-    def __aiter__(self) -> AsyncIterator[Event]:
-        if self._state == "new":
-            raise StorageError("enter the subscription first: async with bus.subscribe(...)")
-        return self._events()
-
-    async def _events(self) -> AsyncIterator[Event]:
-        while True:
-            await self._catch_up()
-            while not self._buffer:
-                if self._state == "closed":
-                    return
-                self._ready.clear()
-                await self._ready.wait()
-            decoded: Event = json.loads(self._buffer.popleft())
-            yield decoded
-
-    async def _catch_up(self) -> None:
-        """Wait until this bus's events published before now have arrived (each arrival sets
-        ``_ready``), so a read after ``publish()`` sees it, as on the local bus. Only the
-        events already sent count: a busy publisher cannot hold the reader back."""
-        behind = self._bus._behind(self._topic)
-        if behind <= 0:
-            return
-        target = self._bus._returned.get(self._topic, 0) + behind
-        try:
-            async with asyncio.timeout(ECHO_TIMEOUT):
-                while self._bus._returned.get(self._topic, 0) < target and self._state != "closed":
-                    self._ready.clear()
-                    await self._ready.wait()
-        except TimeoutError:
-            self._bus._give_up_on(self._topic)
-
-
 def _check_topic(topic: str) -> None:
     if not isinstance(topic, str) or not topic:
         raise StorageError("a topic is a non-empty string")
 
 
 def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)

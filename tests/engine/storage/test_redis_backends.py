@@ -243,3 +243,17 @@ async def test_closing_while_a_subscription_waits_for_its_confirmation(
                     await entering
         finally:
             os.kill(own_server._process.pid, signal.SIGCONT)
+
+
+async def test_foreign_messages_on_a_channel_are_ignored(redis_server: RedisServer) -> None:
+    """Someone PUBLISHes by hand on a bus channel: the bus skips it and goes on."""
+    prefix = "foreign:"
+    async with event_bus_from_url(redis_server.url(prefix)) as bus, \
+            cache_from_url(redis_server.url(prefix)) as cache, bus.subscribe("t") as events:
+        assert isinstance(cache, RedisCache)
+        client = cache._client
+        for junk in (b"no separator", b"\xff\xfe bad utf-8", b"x not-json{", b"x [1, 2]",
+                     b"x {broken"):
+            await client.publish(f"{prefix}bus:t", junk)
+        await bus.publish("t", {"n": 1})
+        assert await take(events, 1) == [{"n": 1}]
