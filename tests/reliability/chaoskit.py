@@ -31,6 +31,17 @@ def integrity(path: Path) -> str:
         conn.close()
 
 
+def item_counts(home: Path) -> dict[str, int]:
+    """Rows per ``name`` in the ``items`` table of the bot ``shop`` under ``home``: a turn
+    that saves three rows and half-happened shows as 1 or 2."""
+    conn = sqlean.connect(str(home / "work" / "shop" / "tables.db"))
+    try:
+        rows = conn.execute("SELECT name, COUNT(*) FROM items GROUP BY name").fetchall()
+        return {str(name): int(count) for name, count in rows}
+    finally:
+        conn.close()
+
+
 def check_files(*paths: Path) -> None:
     for path in paths:
         if path.exists():

@@ -21,6 +21,7 @@ from engine.storage.db.sqlite import SqliteDatabase
 from engine.storage.errors import DiskFull, StorageError
 from engine.storage.objects.local import LocalObjectStore
 from tests.engine.sessions.sessionkit import session_stack, write_bot
+from tests.reliability.chaoskit import item_counts
 from tests.reliability.smalldisk import fill, free_bytes, small_disk
 
 SESSION = "s1"
@@ -95,15 +96,6 @@ def test_a_full_object_store_raises_disk_full_and_keeps_the_old_object(disk: Pat
     asyncio.run(scenario())
 
 
-def items(home: Path) -> dict[str, int]:
-    conn = sqlean.connect(str(home / "work" / "shop" / "tables.db"))
-    try:
-        rows = conn.execute("SELECT name, COUNT(*) FROM items GROUP BY name").fetchall()
-        return {str(name): int(count) for name, count in rows}
-    finally:
-        conn.close()
-
-
 async def user_messages(stack: object) -> list[str]:
     history = await stack.manager.history(SESSION)  # type: ignore[attr-defined]
     return [m.content[:8] for m in history if m.role == "user"]
@@ -127,7 +119,7 @@ def test_a_turn_that_cannot_be_saved_leaves_the_pre_turn_state(disk: Path, resta
         async with session_stack(disk) as stack:
             await stack.manager.open("shop", user_id="u1", session_id=SESSION)
             await stack.manager.send(UserMessage(SESSION, "apples"))
-            assert items(disk) == {"apples": 3}
+            assert item_counts(disk) == {"apples": 3}
             filler = fill(disk)
             leave_free(filler, 600_000)  # the table rows fit; the 2 MB turn does not
             with pytest.raises(DiskFull) as raised:
@@ -143,7 +135,7 @@ def test_a_turn_that_cannot_be_saved_leaves_the_pre_turn_state(disk: Path, resta
                 await retry(stack, filler)
 
     asyncio.run(scenario())
-    assert items(disk) == {"apples": 3, "bananas!": 3}  # the failed turn's rows were undone
+    assert item_counts(disk) == {"apples": 3, "bananas!": 3}  # the failed turn's rows were undone
 
 
 def test_table_writes_on_a_full_disk_say_disk_full(disk: Path) -> None:
@@ -163,7 +155,7 @@ def test_table_writes_on_a_full_disk_say_disk_full(disk: Path) -> None:
             assert await user_messages(stack) == ["cherries"]
 
     asyncio.run(scenario())
-    assert items(disk) == {"cherries": 3}
+    assert item_counts(disk) == {"cherries": 3}
 
 
 def test_bot_memory_on_a_full_disk_says_disk_full(disk: Path) -> None:

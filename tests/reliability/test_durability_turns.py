@@ -17,6 +17,7 @@ import sqlean
 
 from engine.events import UserMessage
 from tests.engine.sessions.sessionkit import session_stack, write_bot
+from tests.reliability.chaoskit import integrity, item_counts
 from tests.reliability.durability_worker import SESSION, SHOP
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,23 +33,6 @@ def start_worker(home: Path, mode: str) -> tuple[subprocess.Popen[str], str]:
     ready = worker.stdout.readline().split(maxsplit=1)
     assert ready and ready[0] == "READY", ready
     return worker, ready[1].strip()
-
-
-def integrity(path: Path) -> str:
-    conn = sqlean.connect(str(path))
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def item_counts(home: Path) -> dict[str, int]:
-    conn = sqlean.connect(str(home / "work" / "shop" / "tables.db"))
-    try:
-        rows = conn.execute("SELECT name, COUNT(*) FROM items GROUP BY name").fetchall()
-        return {str(name): int(count) for name, count in rows}
-    finally:
-        conn.close()
 
 
 def undo_records(home: Path) -> int:
