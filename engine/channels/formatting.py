@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
+from engine.channels.protocol import Reply
 from engine.events import CitationDTO
 
 _FENCE = re.compile(r"```[^\n]*\n?(.*?)```", re.S)
@@ -130,3 +131,13 @@ def button_label(text: str, limit: int) -> str:
     """A suggestion's text as a button label of at most ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def reply_pieces(reply: Reply, limit: int, convert: Callable[[str], str]) -> list[str]:
+    """Each of the bot's messages in its own piece(s), converted and cut under ``limit``;
+    the citations follow the last message."""
+    messages = [m for m in reply.messages if m.strip()]
+    if reply.citations:
+        last = messages.pop() if messages else ""
+        messages.append(with_citations(last, reply.citations).strip())
+    return [piece for message in messages for piece in rendered_pieces(message, limit, convert)]

@@ -24,9 +24,8 @@ from engine.channels.errors import (
 )
 from engine.channels.formatting import (
     button_label,
-    rendered_pieces,
+    reply_pieces,
     telegram_html,
-    with_citations,
 )
 from engine.channels.protocol import (
     Capabilities,
@@ -92,8 +91,7 @@ class TelegramAdapter:
 
     # -- outbound --------------------------------------------------------------------------
     def render(self, user_id: str, reply: Reply) -> list[OutboundCall]:
-        text = with_citations("\n\n".join(m for m in reply.messages if m), reply.citations)
-        pieces = rendered_pieces(text, self.capabilities.max_length, telegram_html)
+        pieces = reply_pieces(reply, self.capabilities.max_length, telegram_html)
         if not pieces and reply.suggestions:
             pieces = ["…"]
         calls = [_send(user_id, piece) for piece in pieces]

@@ -24,8 +24,8 @@ from engine.channels.errors import (
 from engine.channels.formatting import (
     button_label,
     rendered_pieces,
+    reply_pieces,
     whatsapp_markup,
-    with_citations,
 )
 from engine.channels.protocol import (
     Capabilities,
@@ -108,8 +108,7 @@ class WhatsAppAdapter:
 
     # -- outbound --------------------------------------------------------------------------
     def render(self, user_id: str, reply: Reply) -> list[OutboundCall]:
-        text = with_citations("\n\n".join(m for m in reply.messages if m), reply.citations)
-        pieces = rendered_pieces(text, self.capabilities.max_length, whatsapp_markup)
+        pieces = reply_pieces(reply, self.capabilities.max_length, whatsapp_markup)
         if not reply.suggestions:
             return [self._message(user_id, "text", {"preview_url": False, "body": piece})
                     for piece in pieces]
