@@ -88,8 +88,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_alive(conn: Connection) -> None:
+    """A connection the server closed (noticed while it sat idle in a transaction) is a lost
+    server, not a programming error: asyncpg would call it an InterfaceError."""
+    try:
+        closed = conn.is_closed()
+    except asyncpg.InterfaceError:  # the pool detached it from its dead connection
+        closed = True
+    if closed:
+        raise StorageUnavailableError("lost the connection to PostgreSQL")
+
+
 async def execute(conn: Connection, sql: str, params: Params) -> int:
     text, values = numbered(sql, params)
+    _check_alive(conn)
     with translated():
         return rows_changed(await conn.execute(text, *values))
 
@@ -100,6 +112,7 @@ async def executemany(conn: Connection, sql: str, params: Iterable[Params]) -> i
     prepared = None
     for one in params:
         text, values = numbered(sql, one)
+        _check_alive(conn)
         with translated():
             if prepared is None:
                 prepared = await conn.prepare(text)
@@ -110,6 +123,7 @@ async def executemany(conn: Connection, sql: str, params: Iterable[Params]) -> i
 
 async def fetch_all(conn: Connection, sql: str, params: Params) -> list[Row]:
     text, values = numbered(sql, params)
+    _check_alive(conn)
     with translated():
         records = await conn.fetch(text, *values)
     return [plain_row(record) for record in records]

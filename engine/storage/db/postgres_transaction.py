@@ -86,7 +86,8 @@ class TransactionState:
             with translated():
                 await self.conn.execute("COMMIT" if commit and not self.failed else "ROLLBACK")
         except BaseException:
-            self.conn.terminate()  # never hand a connection in an unknown state to the pool
+            with suppress(Exception):  # (a connection already lost cannot be terminated)
+                self.conn.terminate()  # never hand a connection in an unknown state back
             raise
         finally:
             with suppress(Exception):

@@ -67,12 +67,14 @@ async def test_an_unreachable_server_is_unavailable() -> None:
 
 
 async def test_a_server_that_goes_away_is_unavailable(pg: PostgresDatabase) -> None:
-    row = await pg.fetch_one("SELECT pg_backend_pid() AS pid")
-    assert row is not None
-    async with database_from_url(pg_url(pg)) as admin:  # another session ends ours
-        await admin.execute("SELECT pg_terminate_backend(?)", (row["pid"],))
-    with pytest.raises(StorageUnavailableError):
-        await pg.fetch_one("SELECT 1 AS one")
+    async with database_from_url(pg_url(pg)) as admin:
+        with pytest.raises(StorageError):  # leaving the block: the rollback fails too
+            async with pg.transaction() as tx:
+                row = await tx.fetch_one("SELECT pg_backend_pid() AS pid")
+                assert row is not None  # another session ends ours, waiting until it is gone
+                await admin.execute("SELECT pg_terminate_backend(?, 5000)", (row["pid"],))
+                with pytest.raises(StorageUnavailableError):
+                    await tx.fetch_one("SELECT 1 AS one")
     assert await pg.fetch_one("SELECT 1 AS one") == {"one": 1}  # the pool replaced it
 
 
