@@ -19,6 +19,7 @@ in the target schema when the database is opened, if missing.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+_SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
 _BLOB_DOMAIN = """DO $$ BEGIN
     IF to_regtype('blob') IS NULL THEN CREATE DOMAIN blob AS bytea; END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- another process made it
@@ -66,6 +69,8 @@ class PostgresDatabase(Lifecycle):
     ) -> None:
         if pool < 1:
             raise ValueError("pool must be at least 1")
+        if schema is not None and not _SCHEMA.fullmatch(schema):
+            raise StorageUrlError(f"not a plain schema name: {schema!r} (letters, digits, _)")
         self.host, self.port, self.user, self.database = host, port, user, database
         self.schema = schema
         self._pool_size = pool

@@ -53,6 +53,8 @@ def test_url_names_server_database_schema_and_pool() -> None:
         database_from_url("postgresql://bots:secret@db.lan/hearth")
     with pytest.raises(StorageUrlError, match="one database"):
         database_from_url("postgresql://db.lan/hearth/extra")
+    with pytest.raises(StorageUrlError, match="schema"):
+        database_from_url('postgresql://db.lan/hearth?schema=a",public')
     with pytest.raises(StorageUrlError, match="pool"):
         database_from_url("postgresql://db.lan/hearth?pool=many")
 
