@@ -1,7 +1,9 @@
-"""``hearth serve [--host H] [--port P] [--tls] [--cors ORIGIN]``: the LAN server.
+"""``hearth serve [--host H] [--port P] [--tls] [--cors ORIGIN] [--max-turns-in-flight N]``:
+the LAN server.
 
-Host and port default to the ``[server]`` settings. Runs until Ctrl+C (or SIGTERM), then
-closes open connections and the engine cleanly.
+Host and port default to the ``[server]`` settings. ``--max-turns-in-flight`` bounds the turns
+running at once (more are refused with 503 and Retry-After; default 64). Runs until Ctrl+C
+(or SIGTERM), then closes open connections and the engine cleanly.
 """
 
 from __future__ import annotations
@@ -26,13 +28,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         help="HTTPS with a self-signed certificate generated on first use")
     parser.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
                         help="allow browser pages of this origin to call the API (repeatable)")
+    parser.add_argument("--max-turns-in-flight", type=_positive, metavar="N",
+                        default=ServerOptions().max_turns_in_flight,
+                        help="turns running at once; more are refused with 503 "
+                             "(default %(default)s)")
     parser.set_defaults(handler=run)
 
 
-async def serve(host: str, port: int, tls: bool, cors: tuple[str, ...]) -> int:
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+async def serve(host: str, port: int, tls: bool, options: ServerOptions) -> int:
     async with build_engine() as engine:
-        server = await start_server(engine, host, port, tls=tls,
-                                    options=ServerOptions(cors_origins=cors))
+        server = await start_server(engine, host, port, tls=tls, options=options)
         print(f"Hearth is serving on {server.url} (web chat: {server.url}/chat/)", flush=True)
         if not engine.list_bots():
             print("No bots yet: create one with `hearth new NAME`.", flush=True)
@@ -62,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or settings.server.host
     port = args.port if args.port is not None else settings.server.port
     try:
-        return asyncio.run(serve(host, port, args.tls, tuple(args.cors)))
+        options = ServerOptions(cors_origins=tuple(args.cors),
+                                max_turns_in_flight=args.max_turns_in_flight)
+        return asyncio.run(serve(host, port, args.tls, options))
     except KeyboardInterrupt:
         return 0
     except OSError as error:

@@ -1,4 +1,7 @@
-"""``hearth users add|list|remove``: the LAN server's local accounts.
+"""``hearth users add|list|remove|role``: the LAN server's local accounts.
+
+``hearth users role NAME ROLE`` changes an account's role; a running server applies it to
+the account's tokens and API keys within a second (it re-reads account state every second).
 
 Passwords are read from the terminal (asked twice), or from standard input with
 ``--password-stdin`` (scripts); they are stored as argon2 hashes in the engine database.
@@ -30,6 +33,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     remove = users_sub.add_parser("remove", help="remove an account and its API keys")
     remove.add_argument("username")
     remove.set_defaults(handler=remove_user)
+    role = users_sub.add_parser("role", help="change an account's role")
+    role.add_argument("username")
+    role.add_argument("role", choices=["admin", "designer", "user"])
+    role.set_defaults(handler=set_role)
 
 
 def _password(from_stdin: bool) -> str | None:
@@ -56,11 +63,26 @@ async def _accounts_do(work: str, args: argparse.Namespace, password: str | None
                 print("No accounts yet. Add one with: hearth users add NAME --role admin")
             for user in found:
                 print(f"{user.username:24} {user.role.label:10} {user.created_at}")
+        elif work == "role":
+            return await _set_role(accounts, args.username, Role.parse(args.role))
         elif not await accounts.remove_user(args.username):
             print(f"error: no user named '{args.username}'", file=sys.stderr)
             return 1
         else:
             print(f"Removed {args.username}.")
+    return 0
+
+
+async def _set_role(accounts: AccountStore, username: str, role: Role) -> int:
+    before = await accounts.user(username)
+    if before is None:
+        print(f"error: no user named '{username}'", file=sys.stderr)
+        return 1
+    if before.role == role:
+        print(f"{username} is already {role.label}.")
+        return 0
+    await accounts.set_role(username, role)
+    print(f"{username} is now {role.label} (was {before.role.label}).")
     return 0
 
 
@@ -83,3 +105,7 @@ def list_users(args: argparse.Namespace) -> int:
 
 def remove_user(args: argparse.Namespace) -> int:
     return _run("remove", args)
+
+
+def set_role(args: argparse.Namespace) -> int:
+    return _run("role", args)
