@@ -25,6 +25,15 @@ class Capabilities:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboundCall:
+    """One HTTP call to the platform: ``path`` is relative to the adapter's API base."""
+
+    method: str
+    path: str
+    json: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One message a person sent through a platform, ready to become a ``UserMessage``.
 
@@ -41,6 +50,9 @@ class Inbound:
     location: tuple[float, float] | None = None
     contact: Mapping[str, Any] | None = None
     media: Mapping[str, Any] | None = None
+    receipts: tuple[OutboundCall, ...] = ()
+    """Calls that tell the platform the message arrived (Telegram's answerCallbackQuery
+    stops a pressed button's spinner), made before the turn runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +62,6 @@ class Reply:
     messages: tuple[str, ...]
     suggestions: tuple[SuggestionDTO, ...] = ()
     citations: tuple[CitationDTO, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class OutboundCall:
-    """One HTTP call to the platform: ``path`` is relative to the adapter's API base."""
-
-    method: str
-    path: str
-    json: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine.channels.errors import ChannelError, ChannelNotConfigured
-from engine.channels.protocol import ChannelAdapter, Inbound, Reply
+from engine.channels.protocol import ChannelAdapter, Inbound, OutboundCall, Reply
 from engine.channels.registry import channel_factory
 from engine.channels.sender import Sender
 from engine.events import BotResponse, CitationDTO, MessageType, SuggestionDTO, TurnFinished
@@ -107,6 +107,8 @@ class ChannelService:
     async def handle(self, bot: str, adapter: ChannelAdapter, message: Inbound) -> None:
         """Run the turn of ``message`` and send the reply, trying again when it fails."""
         session_id = session_id_for(bot, adapter.name, message.user_id)
+        for receipt in message.receipts:
+            await self._call(adapter, receipt)
         async with self._locks.setdefault(session_id, asyncio.Lock()):
             for attempt in range(self.turn_attempts):
                 try:
@@ -128,13 +130,21 @@ class ChannelService:
             await self.deliver(adapter, message.user_id, reply)
 
     async def deliver(self, adapter: ChannelAdapter, user_id: str, reply: Reply) -> None:
+        """Send ``reply``'s calls in order; after one the platform keeps refusing, the rest
+        are not sent (a reply with a hole would mislead) and the failure is counted."""
         for call in adapter.render(user_id, reply):
-            try:
-                await self.sender.call(adapter.api_base, adapter.auth_headers, call)
-            except ChannelError as error:
+            if not await self._call(adapter, call):
                 self.failures += 1
-                log.error("%s: reply not delivered: %s", adapter.name, error.message)
                 return
+
+    async def _call(self, adapter: ChannelAdapter, call: OutboundCall) -> bool:
+        try:
+            await self.sender.call(adapter.api_base, adapter.auth_headers, call)
+        except ChannelError as error:
+            log.error("%s: %s not delivered: %s", adapter.name, call.path.split("/")[-1],
+                      error.message)
+            return False
+        return True
 
     async def _turn(self, bot: str, channel: str, session_id: str, message: Inbound) -> Reply:
         engine = self.engine

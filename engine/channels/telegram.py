@@ -134,7 +134,10 @@ def parse_update(update: Mapping[str, Any]) -> Inbound | None:
         data = callback.get("data")
         if chat is None or not isinstance(data, str):
             return None
-        return Inbound(str(chat), update_id, data, _name(callback.get("from")), button=data)
+        receipt = OutboundCall("POST", "answerCallbackQuery",
+                               {"callback_query_id": str(callback.get("id", ""))})
+        return Inbound(str(chat), update_id, data, _name(callback.get("from")), button=data,
+                       receipts=(receipt,))
     message = update.get("message")
     if not isinstance(message, Mapping):
         return None

@@ -52,6 +52,8 @@ async def test_a_button_press_is_the_answer_and_long_replies_are_split(
     assert pieces[1].startswith("Sentence number ")
     assert "".join(pieces).count("fills the long answer") == 150
     assert "reply_markup" in telegram.sent()[-1] and "reply_markup" not in telegram.sent()[1]
+    answered = [c.body for c in telegram.calls if c.path == "answerCallbackQuery"]
+    assert answered == [{"callback_query_id": "2"}]  # the pressed button stops spinning
 
 
 async def test_one_session_per_chat(hearth: TestServer, telegram: FakeTelegram) -> None:

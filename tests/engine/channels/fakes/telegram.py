@@ -45,6 +45,9 @@ class FakeTelegram(FakePlatform):
         if method == "setWebhook":
             self.webhook = body
             return _ok(True)
+        if method == "answerCallbackQuery":
+            assert body.get("callback_query_id"), "answerCallbackQuery needs the query's id"
+            return _ok(True)
         if method == "deleteWebhook":
             self.webhook = {}
             return _ok(True)
