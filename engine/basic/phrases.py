@@ -110,28 +110,10 @@ def known_phrase(x: ExpressionParser, c: Cursor) -> ast.Expr | None:
 def assignment_value(x: ExpressionParser, c: Cursor, declares: Declares) -> ast.Expr:
     """A built-in without parentheses, an expression, or else a keyword phrase. When none
     applies, the expression's own error (or its unconsumed rest) is left for the caller."""
-    start, warnings = c.pos, len(x.sink.items)
-    bare = _bare_call(x, c, declares)
+    bare = _bare_call(x, c, declares)  # when None, it left the cursor and the warnings as they were
     if bare is not None:
         return bare
-    failure: ParseError | None = None
-    try:
-        expr = x.expr(c)
-        if c.done:
-            return expr
-    except ParseError as err:
-        failure = err
-    end = c.pos
-    c.pos = start
-    words = _upper_words(c, declares)
-    if words:
-        del x.sink.items[warnings:]  # the arguments are parsed again
-        phrase, size = _phrase_of(words)
-        return _phrase_value(x, c, phrase, size, PHRASES.get(phrase) or _alias_of(phrase))
-    if failure is not None:
-        raise failure
-    c.pos = end
-    return expr
+    return keyword_or_phrase(x, c, c.pos, 1, declares, lambda: x.expr(c))
 
 
 def keyword_or_phrase(x: ExpressionParser, c: Cursor, start: int, min_words: int,
@@ -151,7 +133,7 @@ def keyword_or_phrase(x: ExpressionParser, c: Cursor, start: int, min_words: int
     c.pos = start
     words = _upper_words(c, declares)
     if len(words) >= min_words:
-        del x.sink.items[warnings:]
+        del x.sink.items[warnings:]  # the arguments are parsed again
         phrase, size = _phrase_of(words)
         return _phrase_value(x, c, phrase, size, PHRASES.get(phrase) or _alias_of(phrase))
     if failure is not None:
