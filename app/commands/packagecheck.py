@@ -76,14 +76,21 @@ def _as_checked(diagnostic: Diagnostic) -> Diagnostic:
     return diagnostic
 
 
+def _read(path: Path, report: FileReport) -> str | None:
+    """The file's UTF-8 text, or None with ``report.error`` saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.error = f"cannot read: {error}"
+        return None
+
+
 def check_script(path: Path, strict: bool, options: CompileOptions | None = None
                  ) -> FileReport:
     """Compile one script: with ``options``, else with its package's (see module doc)."""
     report = FileReport(str(path))
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        report.error = f"cannot read: {error}"
+    source = _read(path, report)
+    if source is None:
         return report
     program = compile_source(source, path.stem, options or options_for(path, strict))
     report.compiles = program.ok
@@ -95,10 +102,8 @@ def check_script(path: Path, strict: bool, options: CompileOptions | None = None
 
 def check_config_file(path: Path) -> FileReport:
     report = FileReport(str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        report.error = f"cannot read: {error}"
+    text = _read(path, report)
+    if text is None:
         return report
     for warning in check_config(text):
         report.diagnostics.append({"severity": "warning", "kind": "Config",
