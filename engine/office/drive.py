@@ -20,6 +20,7 @@ from engine.basic.query import Value
 from engine.basic.values import text as text_form
 from engine.office.archive import ArchiveLimits, extract_zip, write_zip
 from engine.office.documents import extract_text
+from engine.office.errors import not_found
 from engine.office.jail import DriveJail, DrivePath
 from engine.office.markup import render_html
 from engine.office.storage import atomic_target, ensure_parent, write_atomically
@@ -120,7 +121,7 @@ class LocalDrive:
         target = self._existing(path)
         if not target.drive:
             raise BasicPermissionError("the drive root cannot be deleted")
-        with _os_errors(target):
+        with _os_errors(target, gone=True):
             if target.real.is_dir():
                 shutil.rmtree(target.real)
             else:
@@ -166,7 +167,7 @@ class LocalDrive:
     def _existing(self, path: str) -> DrivePath:
         target = self._jail.resolve(path)
         if not target.real.exists():
-            raise FileError(f"file not found: {target.drive or '/'}")
+            raise not_found(target.drive)
         return target
 
     def _file(self, path: str) -> DrivePath:
@@ -225,7 +226,7 @@ class LocalDrive:
         return template
 
     def _bytes(self, file: DrivePath) -> bytes:
-        with _os_errors(file):
+        with _os_errors(file, gone=True):
             return file.real.read_bytes()
 
     def _write(self, target: DrivePath, data: bytes) -> None:
@@ -234,10 +235,16 @@ class LocalDrive:
 
 
 @contextmanager
-def _os_errors(path: DrivePath) -> Iterator[None]:
-    """Turn an OSError from the file system into a FileError naming the drive path."""
+def _os_errors(path: DrivePath, *, gone: bool = False) -> Iterator[None]:
+    """Turn an OSError from the file system into a FileError naming the drive path.
+
+    ``gone``: ``path`` is the one file the block works on, so a missing file means it was
+    removed meanwhile (``DriveFileNotFound``).
+    """
     try:
         yield
     except OSError as error:
+        if gone and isinstance(error, FileNotFoundError):
+            raise not_found(path.drive) from error
         reason = error.strerror or type(error).__name__
         raise FileError(f"{reason}: {path.drive or '/'}") from error

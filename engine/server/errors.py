@@ -21,11 +21,11 @@ Every error a client sees, whatever raised it, is::
 
 Foreign exceptions are mapped at the boundary by :func:`translate` (middleware), by type:
 aiohttp's HTTP exceptions keep their status; engine errors become 404 (a missing bot, session
-or drive file), 403 (a BASIC permission error: table roles, the drive jail), 507 (the disk is
-full: ``DiskFull`` or an ``OSError`` ENOSPC/EDQUOT), 503 (no embedding model for a knowledge
-base; a storage server such as Redis or S3 out of reach) or 400 (any other ``EngineError``,
-whose message is safe to show); anything else is a 500 ``internal`` whose message never
-reveals internals.
+or drive file: ``DriveFileNotFound``), 403 (a BASIC permission error: table roles, the drive
+jail), 507 (the disk is full: ``DiskFull`` or an ``OSError`` ENOSPC/EDQUOT), 503 (no embedding
+model for a knowledge base; a storage server such as Redis or S3 out of reach) or 400 (any
+other ``EngineError``, whose message is safe to show); anything else is a 500 ``internal``
+whose message never reveals internals.
 """
 
 from __future__ import annotations
@@ -158,9 +158,10 @@ def translate(error: BaseException) -> web.Response:
         status = error.code if 400 <= error.code < 500 else 400
         return error_response(status, _HTTP_CODES.get(status, "bad_request"),
                               "malformed request")
-    from engine.basic.errors import BasicPermissionError, FileError
+    from engine.basic.errors import BasicPermissionError
     from engine.bots.errors import UnknownBot
     from engine.kb.errors import EmbedderError
+    from engine.office.errors import DriveFileNotFound
     from engine.sessions.errors import UnknownSession
     from engine.storage.errors import DiskFull, StorageUnavailableError
 
@@ -170,12 +171,10 @@ def translate(error: BaseException) -> web.Response:
         return Unavailable(STORAGE_DOWN).response()
     if isinstance(error, EmbedderError):
         return Unavailable(EMBEDDING_HINT).response()
-    if isinstance(error, UnknownBot | UnknownSession):
+    if isinstance(error, UnknownBot | UnknownSession | DriveFileNotFound):
         return error_response(404, "not_found", error.message)
     if isinstance(error, BasicPermissionError):
         return error_response(403, "forbidden", error.message)
-    if isinstance(error, FileError) and error.message.startswith("file not found"):
-        return error_response(404, "not_found", error.message)
     if isinstance(error, EngineError):
         return error_response(400, "bad_request", error.message)
     return error_response(500, "internal", "internal server error")

@@ -9,6 +9,7 @@ import pytest
 
 from engine.basic.errors import BasicPermissionError, FileError
 from engine.bots.errors import BotError, UnknownBot
+from engine.office.errors import not_found
 from engine.server.errors import RateLimited, error_body, translate
 from engine.server.ratelimit import TokenBucketLimiter
 from engine.sessions.errors import UnknownSession
@@ -36,7 +37,8 @@ def test_engine_errors_are_mapped() -> None:
     assert disk.status == 507 and disk.text is not None and "disk full" in disk.text
     assert translate(OSError(errno.ENOSPC, "No space left on device")).status == 507
     assert translate(BasicPermissionError("outside the drive")).status == 403
-    assert translate(FileError("file not found: a.txt")).status == 404
+    assert translate(not_found("a.txt")).status == 404  # the drive's typed not-found
+    assert translate(FileError("file not found: a.txt")).status == 400  # by type, not text
     assert translate(FileError("is a folder, not a file: a")).status == 400
     down = translate(StorageUnavailableError("redis 10.1.2.3:6379/0 is unavailable: refused"))
     assert down.status == 503 and down.text is not None
