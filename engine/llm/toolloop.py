@@ -7,7 +7,9 @@ Two strategies, chosen by the provider's capabilities:
   in the stream, results go back as ``tool`` messages;
 - **constrained** (models without native tool calling, e.g. SmolLM2 or Qwen on llama.cpp): a
   JSON-schema-constrained decision step (:mod:`engine.llm.decision`) picks a tool and its
-  arguments or ``none``; the results are then given to the model for a plain streamed answer.
+  arguments or ``none`` (the arguments' values are checked against the user's words, asked
+  for once more, then filled from the request: :mod:`engine.llm.arguments`); the results are
+  then given to the model for a plain streamed answer.
 
 Tool failures never end the turn: the error text becomes the tool result, so the model can
 correct itself (§11.4.5). Cancellation always propagates.
@@ -165,7 +167,8 @@ class ToolLoop:
                        tools: Sequence[JsonObject], said: str) -> Decision:
         """The decision with arguments that pass :func:`problems`: asked once more with the
         problems named, then each failing value read off the user's words where it can be
-        (:func:`filled`); a call still missing a required value becomes ``none``."""
+        (:func:`filled`); a call still missing a required value, or whose required
+        identifier or date the user never gave (:func:`unusable`), becomes ``none``."""
         function = next(openai_tool(t)["function"] for t in tools
                         if tool_name(t) == decision.tool)
         if issues := problems(function, decision.arguments, said):
