@@ -312,7 +312,10 @@ def cache_scope(request: TurnRequest, model: str) -> CacheScope:
         system_hash=digest(json.dumps([request.system_parts, request.context])),
         tools_hash=digest(json.dumps(request.tools, sort_keys=True, default=str)),
         history_hash=digest(json.dumps([[m.role, m.content] for m in request.history])),
-        kb_version=request.kb_version, user=request.user_id if private else None)
+        # the answer mode changes a KB answer, so answers of another mode never match
+        kb_version=f"{request.kb_version}|{request.options.kb_answer_mode}"
+        if request.kb_used else request.kb_version,
+        user=request.user_id if private else None)
 
 
 class _NoTools:

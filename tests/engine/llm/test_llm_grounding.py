@@ -138,3 +138,15 @@ def test_hearth_check_knows_kb_answer_mode_and_its_values() -> None:
     assert check_config("name,value\nkb-answer-mode,extractive\n") == []
     [warning] = check_config("name,value\nkb-answer-mode,sometimes\n")
     assert warning.line == 2 and "auto, generative, extractive" in warning.message
+
+
+def test_the_answer_mode_is_part_of_a_kb_answers_cache_scope() -> None:
+    from engine.llm.turn import cache_scope
+
+    def scope(mode: AnswerMode) -> object:
+        return cache_scope(request("q", kb_used=True, kb_version="docs",
+                                   options=TurnOptions(kb_answer_mode=mode)), "m")
+
+    assert scope(AnswerMode.AUTO) != scope(AnswerMode.EXTRACTIVE)
+    assert cache_scope(request("q"), "m") == cache_scope(
+        request("q", options=TurnOptions(kb_answer_mode=AnswerMode.EXTRACTIVE)), "m")
