@@ -157,6 +157,19 @@ class BlockParser:
                 self.loops.pop()
             self.at_top = was_top
 
+    def handler_body(self, c: Cursor, line: LogicalLine, name: str,
+                     width: int) -> list[ast.Stmt]:
+        """The body of an ON handler (``name``: "ON EVENT", "ON FORM SUBMIT") whose head ``c``
+        has read: an optional DO ends the line, the body runs to END ON, which is consumed.
+        Without END ON: a ParseError at the opening line, ``width`` characters wide."""
+        c.accept_word("DO")
+        c.expect_end()
+        body = self.nested(frozenset({"END ON"}))
+        if self.expect_closer(line, frozenset({"END ON"}), name) is None:
+            raise ParseError(f"'{name}' without 'END ON'", line.line, line.tokens[0].col, width)
+        self.advance()
+        return body
+
     def stmts_declares(self, name: str) -> bool:
         """Whether ``name`` is assigned, DIMed or a loop variable somewhere in the file."""
         if self._assigned is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.basic import ast
-from engine.basic.expressions import Cursor, ParseError
+from engine.basic.expressions import Cursor
 from engine.basic.lexer import STRING, LogicalLine
 
 if TYPE_CHECKING:
@@ -46,12 +46,7 @@ def parse_on_form(sp: StatementParser, c: Cursor, line: LogicalLine) -> None:
     token = c.peek()
     if token is not None and token.kind == STRING:
         name = sp.string_arg(c)
-    c.accept_word("DO")
-    c.expect_end()
-    body = sp.b.nested(frozenset({"END ON"}))
-    if sp.b.expect_closer(line, frozenset({"END ON"}), "ON FORM SUBMIT") is None:
-        raise ParseError("'ON FORM SUBMIT' without 'END ON'", line.line, line.tokens[0].col, 2)
-    sp.b.advance()
+    body = sp.b.handler_body(c, line, "ON FORM SUBMIT", 2)
     event = ast.Name("event", line.line, 1)
     prologue = (
         ast.Assign(ast.Name("form", line.line, 1), "=", ast.Member(event, "fields"), line.line),

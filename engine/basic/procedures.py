@@ -91,12 +91,7 @@ def parse_on(sp: StatementParser, c: Cursor, line: LogicalLine) -> ast.Stmt | No
     if not isinstance(event, ast.Literal) or not isinstance(event.value, str):
         raise ParseError("ON EVENT needs the event name as a string", line.line,
                          line.tokens[2].col if len(line.tokens) > 2 else 1)
-    c.accept_word("DO")
-    c.expect_end()
-    body = sp.b.nested(frozenset({"END ON"}))
-    if sp.b.expect_closer(line, frozenset({"END ON"}), "ON EVENT") is None:
-        raise ParseError("'ON EVENT' without 'END ON'", line.line, line.tokens[0].col, 8)
-    sp.b.advance()
+    body = sp.b.handler_body(c, line, "ON EVENT", 8)
     sp.b.mod.handlers.append(ast.EventHandler(event.value, tuple(body), line.line))
     return None
 
