@@ -12,32 +12,10 @@ from __future__ import annotations
 import asyncio
 import resource
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from engine.kb import (
-    Embedder,
-    HashingEmbedder,
-    IngestEvent,
-    IngestEventKind,
-    KnowledgeBase,
-    MiniLmOnnxEmbedder,
-)
-from engine.kb.embedders import Vectors
-
-
-class SlowHashingEmbedder(HashingEmbedder):
-    def embed_batch(self, texts: Sequence[str]) -> Vectors:
-        time.sleep(0.02)
-        return super().embed_batch(texts)
-
-
-def report(event: IngestEvent) -> None:
-    if event.kind is IngestEventKind.DOCUMENT_INDEXED:
-        print(f"indexed {event.source}", flush=True)
-    elif event.kind.value == "document-progress":
-        print(f"progress {event.source} {event.chunks}", flush=True)
+from engine.kb import Embedder, HashingEmbedder, KnowledgeBase, MiniLmOnnxEmbedder
+from tests.engine.kb.slowingest import SlowHashingEmbedder, print_commit
 
 
 async def main(folder: Path, root: Path, embedder_name: str) -> None:
@@ -45,12 +23,12 @@ async def main(folder: Path, root: Path, embedder_name: str) -> None:
     if embedder_name == "hashing":
         embedder = HashingEmbedder()
     elif embedder_name == "slow-hashing":
-        embedder = SlowHashingEmbedder(batch_size=8)
+        embedder = SlowHashingEmbedder(delay=0.02, batch_size=8)
     else:
         embedder = MiniLmOnnxEmbedder(Path(embedder_name))
     try:
         async with KnowledgeBase(root, embedder) as kb:
-            result = await kb.ingest(folder, report)
+            result = await kb.ingest(folder, print_commit)
     finally:
         embedder.close()
     print(f"done {result.chunks}", flush=True)

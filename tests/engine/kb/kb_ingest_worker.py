@@ -8,29 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from engine.kb import HashingEmbedder, IngestEvent, IngestEventKind, KnowledgeBase
-from engine.kb.embedders import Vectors
-
-
-class SlowEmbedder(HashingEmbedder):
-    def embed_batch(self, texts: Sequence[str]) -> Vectors:
-        time.sleep(0.05)
-        return super().embed_batch(texts)
-
-
-def report(event: IngestEvent) -> None:
-    if event.kind is IngestEventKind.DOCUMENT_INDEXED:
-        print(f"indexed {event.source}", flush=True)
+from engine.kb import KnowledgeBase
+from tests.engine.kb.slowingest import SlowHashingEmbedder, print_commit
 
 
 async def main(folder: Path, root: Path) -> None:
-    embedder = SlowEmbedder(batch_size=4)
+    embedder = SlowHashingEmbedder(delay=0.05, batch_size=4)
     async with KnowledgeBase(root, embedder) as kb:
-        await kb.ingest(folder, report)
+        await kb.ingest(folder, print_commit)
     embedder.close()
 
 
