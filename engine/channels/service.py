@@ -61,17 +61,25 @@ class ChannelService:
         self.failures = 0  # messages given up on after every attempt (logged)
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._adapters: dict[tuple[str, str], tuple[object, ChannelAdapter]] = {}
 
     def adapter(self, bot: str, channel: str) -> ChannelAdapter:
-        """``channel``'s adapter for the installed bot ``bot`` (its config read now);
-        :class:`ChannelNotConfigured` when the bot has not set the channel up."""
+        """``channel``'s adapter for the installed bot ``bot``; :class:`ChannelNotConfigured`
+        when the bot has not set the channel up. Built once per compiled config (a reload of
+        the bot builds it again, reading the keyring again)."""
         factory = channel_factory(channel)
         config = self.engine.bots.bot(bot).config
+        cached = self._adapters.get((bot, channel))
+        if cached is not None and cached[0] is config:  # same compiled config: same keys
+            return cached[1]
         channel_keys = {k: v for k, v in config.items() if str(k).startswith(channel + "-")}
         if not channel_keys:
             raise ChannelNotConfigured(f"the bot has not configured {channel}")
-        return factory(resolved_config(channel_keys, self.secrets))
+        adapter = factory(resolved_config(channel_keys, self.secrets))
+        self._adapters[(bot, channel)] = (config, adapter)
+        return adapter
 
     def accept(self, bot: str, adapter: ChannelAdapter, messages: list[Inbound]) -> int:
         """Queue ``messages`` (replays left out); the number queued."""
@@ -109,25 +117,41 @@ class ChannelService:
         session_id = session_id_for(bot, adapter.name, message.user_id)
         for receipt in message.receipts:
             await self._call(adapter, receipt)
-        async with self._locks.setdefault(session_id, asyncio.Lock()):
-            for attempt in range(self.turn_attempts):
-                try:
-                    reply = await self._turn(bot, adapter.name, session_id, message)
-                    break
-                except (ChannelError, TimeoutError) as error:
-                    problem = getattr(error, "message", type(error).__name__)
-                except Exception as error:  # a bug in a turn must not lose the message
-                    log.exception("%s: turn of bot %s failed", adapter.name, bot)
-                    problem = type(error).__name__
-                log.warning("%s: turn of bot %s failed (attempt %d): %s", adapter.name, bot,
-                            attempt + 1, problem)
+        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        self._waiting[session_id] = self._waiting.get(session_id, 0) + 1
+        try:
+            async with lock:
+                await self._handle(bot, adapter, session_id, message)
+        finally:
+            self._waiting[session_id] -= 1
+            if not self._waiting[session_id]:  # nobody else queued: forget the lock
+                del self._waiting[session_id], self._locks[session_id]
+
+    async def _handle(self, bot: str, adapter: ChannelAdapter, session_id: str,
+                      message: Inbound) -> None:
+        """The turn, tried again when it fails (bounded), then the reply's delivery."""
+        for attempt in range(self.turn_attempts):
+            try:
+                reply = await self._turn(bot, adapter.name, session_id, message)
+                break
+            except TimeoutError:
+                self.engine.cancel(session_id)  # the next attempt must not race this one
+                problem = f"no answer within {self.turn_timeout:g} s"
+            except ChannelError as error:
+                problem = error.message
+            except Exception as error:  # a bug in a turn must not lose the message
+                log.exception("%s: turn of bot %s failed", adapter.name, bot)
+                problem = type(error).__name__
+            log.warning("%s: turn of bot %s failed (attempt %d): %s", adapter.name, bot,
+                        attempt + 1, problem)
+            if attempt + 1 < self.turn_attempts:
                 await asyncio.sleep(self.retry_delay * 2 ** attempt)
-            else:
-                self.failures += 1
-                log.error("%s: message %s of bot %s given up on", adapter.name,
-                          message.message_id[:40], bot)
-                return
-            await self.deliver(adapter, message.user_id, reply)
+        else:
+            self.failures += 1
+            log.error("%s: message %s of bot %s given up on", adapter.name,
+                      message.message_id[:40], bot)
+            return
+        await self.deliver(adapter, message.user_id, reply)
 
     async def deliver(self, adapter: ChannelAdapter, user_id: str, reply: Reply) -> None:
         """Send ``reply``'s calls in order; after one the platform keeps refusing, the rest
