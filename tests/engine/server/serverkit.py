@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from engine.api import Engine, EngineConfig
+from engine.server import ServerOptions, build_app
 from engine.server.security.principal import Role
 from engine.server.state import STATE
 from tests.engine.sessions.sessionkit import write_bot
@@ -62,6 +66,25 @@ async def open_engine(home: Path) -> Engine:
     engine = await Engine(engine_config(home)).open()
     engine.new_bot("starter")
     return engine
+
+
+@asynccontextmanager
+async def served(home: Path, prepare: Callable[[Engine], None] | None = None
+                 ) -> AsyncIterator[tuple[TestClient[web.Request, web.Application],
+                                          web.Application]]:
+    """The bots already written under ``home``, served (turn timeout 10 s) with the test users;
+    ``prepare`` sees the opened engine first. Yields the client and the app; closes the
+    engine after."""
+    engine = await Engine(engine_config(home)).open()
+    if prepare is not None:
+        prepare(engine)
+    app = await build_app(engine, ServerOptions(turn_timeout=10))
+    await add_users(app)
+    try:
+        async with TestClient(TestServer(app)) as client:
+            yield client, app
+    finally:
+        await engine.aclose()
 
 
 async def add_users(app: web.Application) -> None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from engine.api import Engine
 from engine.llm.provider import Capabilities
-from engine.server import ServerOptions, build_app
 from tests.engine.llm.llmfakes import FakeChatModel, tool_call
 from tests.engine.server.modelkit import use_model
-from tests.engine.server.serverkit import add_users, auth, engine_config
+from tests.engine.server.serverkit import auth, served
 from tests.engine.sessions.sessionkit import write_bot
 
 pytestmark = pytest.mark.asyncio
@@ -41,42 +39,35 @@ async def test_procedure_tools_are_listed_run_offered_and_called(hearth_home: Pa
     relay = 'DESCRIPTION "Status of B-1"\nr = CALL check_order("B-1")\nRETURN r\n'
     write_bot(hearth_home, "shop", {"start.bas": 'USE TOOL "orders"\nTALK "Hello"\n',
                                     "orders.bas": ORDERS, "relay.bas": relay})
-    engine = await Engine(engine_config(hearth_home)).open()
     model = FakeChatModel(tool_call("check_order", '{"order_id": "A-7"}'), "It has shipped.",
                           capabilities=Capabilities(supports_tools=True, json_schema=True))
-    use_model(engine, model)
-    app = await build_app(engine, ServerOptions(turn_timeout=10))
-    await add_users(app)
-    try:
-        async with TestClient(TestServer(app)) as client:
-            headers = auth(app, "uma")
-            listed = await (await client.get("/api/bots/shop/tools", headers=headers)).json()
-            assert [t["function"]["name"] for t in listed["tools"]] == [
-                "cancel_order", "check_order", "relay"]
-            ran = await (await client.post("/api/bots/shop/tools/check_order/run",
-                                           headers=headers,
-                                           json={"arguments": {"order_id": "A-7"}})).json()
-            assert ran == {"tool": "check_order", "result": "order A-7 is shipped",
-                           "output": [], "error": None}
-            bots = {b["name"]: b for b in
-                    (await (await client.get("/api/bots", headers=headers)).json())["bots"]}
-            assert bots["shop"]["tools"] == ["cancel_order", "check_order", "relay"]
-            # another script CALLs the procedure tool by name (arguments by position)
-            relayed = await (await client.post("/api/bots/shop/tools/relay/run",
-                                               headers=headers, json={"arguments": {}})).json()
-            assert relayed["result"] == "order B-1 is open" and relayed["error"] is None
+    async with served(hearth_home, lambda engine: use_model(engine, model)) as (client, app):
+        headers = auth(app, "uma")
+        listed = await (await client.get("/api/bots/shop/tools", headers=headers)).json()
+        assert [t["function"]["name"] for t in listed["tools"]] == [
+            "cancel_order", "check_order", "relay"]
+        ran = await (await client.post("/api/bots/shop/tools/check_order/run",
+                                       headers=headers,
+                                       json={"arguments": {"order_id": "A-7"}})).json()
+        assert ran == {"tool": "check_order", "result": "order A-7 is shipped",
+                       "output": [], "error": None}
+        bots = {b["name"]: b for b in
+                (await (await client.get("/api/bots", headers=headers)).json())["bots"]}
+        assert bots["shop"]["tools"] == ["cancel_order", "check_order", "relay"]
+        # another script CALLs the procedure tool by name (arguments by position)
+        relayed = await (await client.post("/api/bots/shop/tools/relay/run",
+                                           headers=headers, json={"arguments": {}})).json()
+        assert relayed["result"] == "order B-1 is open" and relayed["error"] is None
 
-            opened = await (await client.post("/api/bots/shop/sessions",
-                                              headers=headers)).json()
-            sid = opened["session_id"]
-            turn = await (await client.post(f"/api/sessions/{sid}/messages", headers=headers,
-                                            json={"content": "Where is A-7?"})).json()
-            assert turn["text"].strip() == "It has shipped."
-            offered = {t["function"]["name"] for t in model.requests[0].tools}
-            assert offered == {"check_order", "cancel_order"}
-            assert "order A-7 is shipped" in str(model.requests[1].messages)
-    finally:
-        await engine.aclose()
+        opened = await (await client.post("/api/bots/shop/sessions",
+                                          headers=headers)).json()
+        sid = opened["session_id"]
+        turn = await (await client.post(f"/api/sessions/{sid}/messages", headers=headers,
+                                        json={"content": "Where is A-7?"})).json()
+        assert turn["text"].strip() == "It has shipped."
+        offered = {t["function"]["name"] for t in model.requests[0].tools}
+        assert offered == {"check_order", "cancel_order"}
+        assert "order A-7 is shipped" in str(model.requests[1].messages)
 
 
 async def _say(client: TestClient, headers: dict[str, str], sid: str, text: str,
@@ -93,27 +84,15 @@ async def test_a_procedure_tool_button_asks_and_resumes_after_a_restart(
     procedure tool, which asks again (HEAR); the engine restarts in between and the run
     resumes inside the procedure."""
     write_bot(hearth_home, "shop", {"start.bas": 'TALK "Hello"\n', "orders.bas": ORDERS})
-    engine = await Engine(engine_config(hearth_home)).open()
-    app = await build_app(engine, ServerOptions(turn_timeout=10))
-    await add_users(app)
-    try:
-        async with TestClient(TestServer(app)) as client:
-            headers = auth(app, "uma")
-            sid = (await (await client.post("/api/bots/shop/sessions",
-                                            headers=headers)).json())["session_id"]
-            assert "Order number" in await _say(client, headers, sid, "cancel_order", kind=6)
-            assert "Why do you cancel B-2?" in await _say(client, headers, sid, "B-2")
-    finally:
-        await engine.aclose()
-    engine = await Engine(engine_config(hearth_home)).open()
-    app = await build_app(engine, ServerOptions(turn_timeout=10))
-    await add_users(app)
-    try:
-        async with TestClient(TestServer(app)) as client:
-            headers = auth(app, "uma")
-            assert "Cancelled B-2 (too late)" in await _say(client, headers, sid, "too late")
-            rows = await (await client.get("/api/bots/shop/tables/cancellations/rows",
-                                           headers=auth(app, "ada"))).json()
-            assert [(r["order"], r["reason"]) for r in rows["rows"]] == [("B-2", "too late")]
-    finally:
-        await engine.aclose()
+    async with served(hearth_home) as (client, app):
+        headers = auth(app, "uma")
+        sid = (await (await client.post("/api/bots/shop/sessions",
+                                        headers=headers)).json())["session_id"]
+        assert "Order number" in await _say(client, headers, sid, "cancel_order", kind=6)
+        assert "Why do you cancel B-2?" in await _say(client, headers, sid, "B-2")
+    async with served(hearth_home) as (client, app):
+        headers = auth(app, "uma")
+        assert "Cancelled B-2 (too late)" in await _say(client, headers, sid, "too late")
+        rows = await (await client.get("/api/bots/shop/tables/cancellations/rows",
+                                       headers=auth(app, "ada"))).json()
+        assert [(r["order"], r["reason"]) for r in rows["rows"]] == [("B-2", "too late")]
