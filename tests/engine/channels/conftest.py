@@ -66,14 +66,14 @@ def home_keyring(hearth_home: Path) -> Iterator[KeyringBackend]:
 @pytest_asyncio.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     fake = await FakeTelegram().start()
-    yield fake  # type: ignore[misc]
+    yield fake
     await fake.stop()
 
 
 @pytest_asyncio.fixture
 async def whatsapp() -> AsyncIterator[FakeWhatsApp]:
     fake = await FakeWhatsApp().start()
-    yield fake  # type: ignore[misc]
+    yield fake
     await fake.stop()
 
 

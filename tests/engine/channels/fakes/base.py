@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -38,7 +38,7 @@ class FakePlatform:
     def routes(self) -> list[web.RouteDef]:
         raise NotImplementedError
 
-    async def start(self) -> FakePlatform:
+    async def start(self) -> Self:
         app = web.Application()
         app.add_routes(self.routes())
         self._runner = web.AppRunner(app, access_log=None)
