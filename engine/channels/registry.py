@@ -29,6 +29,11 @@ def register_channel(name: str, factory: Factory, *, replace: bool = False) -> N
     _FACTORIES[name] = factory
 
 
+def unregister_channel(name: str) -> None:
+    """Forget ``name`` (a plugin being unloaded); no error when it was not registered."""
+    _FACTORIES.pop(name, None)
+
+
 def channel_factory(name: str) -> Factory:
     _builtins()
     factory = _FACTORIES.get(name)

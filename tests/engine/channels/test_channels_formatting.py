@@ -17,7 +17,12 @@ from engine.channels.formatting import (
     whatsapp_markup,
 )
 from engine.channels.protocol import ChannelAdapter, RawRequest, Reply
-from engine.channels.registry import channel_factory, channel_names, register_channel
+from engine.channels.registry import (
+    channel_factory,
+    channel_names,
+    register_channel,
+    unregister_channel,
+)
 from engine.channels.service import resolved_config, session_id_for
 from engine.channels.telegram import TelegramAdapter, parse_update
 from engine.channels.whatsapp import WhatsAppAdapter
@@ -87,6 +92,8 @@ def test_registry_builtins_and_a_plugin_channel() -> None:
     with pytest.raises(ChannelError):
         register_channel("echo-test", factory)
     register_channel("echo-test", factory, replace=True)
+    unregister_channel("echo-test")
+    assert "echo-test" not in channel_names()
     with pytest.raises(ChannelError):
         register_channel("../x", factory)
     with pytest.raises(UnknownChannel):
