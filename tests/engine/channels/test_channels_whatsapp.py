@@ -110,3 +110,17 @@ async def test_a_body_too_large_is_refused(hearth: TestServer, whatsapp: FakeWha
     huge = text("wamid.G1", "x" * 300_000)
     status, _ = await _say(hearth, whatsapp, huge)
     assert status == 413 and whatsapp.calls == []
+
+
+async def test_delivery_statuses_are_acknowledged_without_a_turn(
+        hearth: TestServer, whatsapp: FakeWhatsApp) -> None:
+    statuses = {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001", "phone_number_id": "1055"},
+            "statuses": [{"id": "wamid.OUT1", "status": "delivered", "timestamp": "1",
+                          "recipient_id": PHONE}]}}]}]}
+    status, body = await whatsapp.notify(_url(hearth), statuses, WA_SECRET)
+    await _service(hearth).drain()
+    assert (status, '"queued": 0' in body) == (200, True)
+    assert whatsapp.calls == []
