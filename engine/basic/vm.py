@@ -118,8 +118,8 @@ class VM(RunSetup):
         from engine.basic.runs import config_parameters
 
         global_vars = config_parameters(self.host.config)
-        frame = Frame(self, program, handler.code, {"event": event}, global_vars, handler, True)
         global_vars.update(extra_globals or {})
+        frame = Frame(self, program, handler.code, {"event": event}, global_vars, handler, True)
         self.frames = [frame]
         return self._go()
 
