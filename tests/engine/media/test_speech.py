@@ -114,8 +114,9 @@ def test_atranscribe_runs_off_the_event_loop(tiny_dir: Path, spoken: list[Path])
     assert word_error_rate([(SENTENCES[0], results[0].text)]) <= 0.5, results[0].text
     assert word_error_rate([(SENTENCES[5], results[1].text)]) <= 0.5, results[1].text
     # The loop kept ticking while Whisper worked: a transcription run on the loop would stall
-    # it for the whole time (relative bound: absolute ones fail on a loaded 2-core machine).
-    assert worst_gap < elapsed / 4, (worst_gap, elapsed)
+    # it for the whole time; here no tick waited half of it (relative bound: absolute ones,
+    # and tighter fractions, fail on a loaded 2-core machine).
+    assert worst_gap < elapsed / 2, (worst_gap, elapsed)
     assert len(threads) == 1 and threads.pop().startswith("whisper")
 
 
