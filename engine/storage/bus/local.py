@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
+from engine.storage.bus.buffer import BufferedSubscription
 from engine.storage.bus.protocol import DEFAULT_MAXSIZE, Event
 from engine.storage.errors import StorageError
 from engine.storage.lifecycle import Lifecycle
@@ -70,35 +70,12 @@ class LocalEventBus(Lifecycle):
             raise StorageError("the local event bus is used from another event loop")
 
 
-class LocalSubscription:
+class LocalSubscription(BufferedSubscription):
     """A bounded buffer of encoded events; the oldest is dropped when it is full."""
 
     def __init__(self, bus: LocalEventBus, topic: str, maxsize: int) -> None:
+        super().__init__(topic, maxsize)
         self._bus = bus
-        self._topic = topic
-        self._buffer: deque[str] = deque(maxlen=maxsize)
-        self._ready = asyncio.Event()
-        self._state = "new"
-        self._dropped = 0
-
-    @property
-    def topic(self) -> str:
-        return self._topic
-
-    @property
-    def dropped(self) -> int:
-        return self._dropped
-
-    def deliver(self, encoded: str) -> None:
-        if len(self._buffer) == self._buffer.maxlen:
-            self._dropped += 1  # deque(maxlen) discards the oldest on append
-        self._buffer.append(encoded)
-        self._ready.set()
-
-    def end(self) -> None:
-        """Stop: the iteration finishes once the events already buffered are read."""
-        self._state = "closed"
-        self._ready.set()
 
     async def __aenter__(self) -> Self:
         if self._state != "new":
@@ -107,26 +84,13 @@ class LocalSubscription:
         self._state = "open"
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     async def close(self) -> None:
         self._bus._remove(self)
         self.end()
 
-    def __aiter__(self) -> AsyncIterator[Event]:
-        if self._state == "new":
-            raise StorageError("enter the subscription first: async with bus.subscribe(...)")
-        return self._events()
-
     async def _events(self) -> AsyncIterator[Event]:
-        while True:
-            while not self._buffer:
-                if self._state == "closed":
-                    return
-                self._ready.clear()
-                await self._ready.wait()
-            decoded: Event = json.loads(self._buffer.popleft())
+        while (encoded := await self._next_encoded()) is not None:
+            decoded: Event = json.loads(encoded)
             yield decoded
 
 

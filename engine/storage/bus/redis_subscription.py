@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Self
 
+from engine.storage.bus.buffer import BufferedSubscription
 from engine.storage.bus.protocol import Event
 from engine.storage.errors import StorageError
 
@@ -19,35 +19,12 @@ ECHO_TIMEOUT = 5.0
 """How long a read waits for this bus's own events to come back before taking them as lost."""
 
 
-class RedisSubscription:
+class RedisSubscription(BufferedSubscription):
     """A bounded buffer of encoded events; the oldest is dropped when it is full."""
 
     def __init__(self, bus: RedisEventBus, topic: str, maxsize: int) -> None:
+        super().__init__(topic, maxsize)
         self._bus = bus
-        self._topic = topic
-        self._buffer: deque[str] = deque(maxlen=maxsize)
-        self._ready = asyncio.Event()
-        self._state = "new"
-        self._dropped = 0
-
-    @property
-    def topic(self) -> str:
-        return self._topic
-
-    @property
-    def dropped(self) -> int:
-        return self._dropped
-
-    def deliver(self, encoded: str) -> None:
-        if len(self._buffer) == self._buffer.maxlen:
-            self._dropped += 1  # deque(maxlen) discards the oldest on append
-        self._buffer.append(encoded)
-        self._ready.set()
-
-    def end(self) -> None:
-        """Stop: the iteration finishes once the events already buffered are read."""
-        self._state = "closed"
-        self._ready.set()
 
     async def __aenter__(self) -> Self:
         if self._state != "new":
@@ -60,28 +37,18 @@ class RedisSubscription:
             raise
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     async def close(self) -> None:
         self.end()
         await self._bus._remove(self)
 
-    def __aiter__(self) -> AsyncIterator[Event]:
-        if self._state == "new":
-            raise StorageError("enter the subscription first: async with bus.subscribe(...)")
-        return self._events()
-
     async def _events(self) -> AsyncIterator[Event]:
         while True:
             await self._catch_up()
-            while not self._buffer:
-                if self._state == "closed":
-                    return
-                self._ready.clear()
-                await self._ready.wait()
+            encoded = await self._next_encoded()
+            if encoded is None:
+                return
             try:
-                decoded = json.loads(self._buffer.popleft())
+                decoded = json.loads(encoded)
             except ValueError:
                 continue  # not JSON: nothing a bus of this kind sent
             if isinstance(decoded, dict):
