@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from engine.channels.errors import (
-    BadPayload,
     BadSignature,
     ChannelNotConfigured,
     DeliveryFailed,
@@ -27,6 +25,7 @@ from engine.channels.formatting import (
     reply_pieces,
     telegram_html,
 )
+from engine.channels.payload import json_payload
 from engine.channels.protocol import (
     Capabilities,
     Inbound,
@@ -80,12 +79,8 @@ class TelegramAdapter:
             raise BadSignature("the secret token is wrong")
 
     def parse(self, body: bytes) -> list[Inbound]:
-        try:
-            update = json.loads(body)
-        except ValueError:
-            raise BadPayload("the update is not JSON") from None
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            raise BadPayload("the body is not a Telegram update")
+        update = json_payload(body, noun="update", kind="a Telegram update",
+                              key="update_id", key_type=int)
         found = parse_update(update)
         return [] if found is None else [found]
 

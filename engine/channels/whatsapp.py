@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.channels.errors import (
-    BadPayload,
     BadSignature,
     ChannelNotConfigured,
     MissingSignature,
@@ -27,6 +25,7 @@ from engine.channels.formatting import (
     reply_pieces,
     whatsapp_markup,
 )
+from engine.channels.payload import json_payload
 from engine.channels.protocol import (
     Capabilities,
     Inbound,
@@ -92,12 +91,8 @@ class WhatsAppAdapter:
             raise BadSignature("the signature is wrong")
 
     def parse(self, body: bytes) -> list[Inbound]:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise BadPayload("the notification is not JSON") from None
-        if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
-            raise BadPayload("the body is not a WhatsApp notification")
+        data = json_payload(body, noun="notification", kind="a WhatsApp notification",
+                            key="entry", key_type=list)
         found: list[Inbound] = []
         for entry in data["entry"]:
             for change in _list(entry, "changes"):
