@@ -3,23 +3,23 @@ configured the channels (secrets in a file keyring under HEARTH_HOME), the real 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import keyring
-import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from keyring.backend import KeyringBackend
-from keyrings.alt.file import PlaintextKeyring
 
 from engine.api import Engine
 from engine.server import ServerOptions, build_app
 from tests.engine.channels.fakes.telegram import FakeTelegram
 from tests.engine.channels.fakes.whatsapp import FakeWhatsApp
+from tests.engine.server.conftest import home_keyring
 from tests.engine.server.serverkit import engine_config
 from tests.engine.sessions.sessionkit import write_bot
+
+__all__ = ["home_keyring"]  # the server tests' autouse file keyring, holding the tokens here
 
 TG_SECRET = "tg-webhook-secret-0123456789"
 WA_SECRET = "wa-app-secret-abcdef"
@@ -50,17 +50,6 @@ DESK = (
     "  END IF\n"
     "LOOP\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def home_keyring(hearth_home: Path) -> Iterator[KeyringBackend]:
-    """The OS keyring is a plain file under this test's HEARTH_HOME, holding the tokens."""
-    previous = keyring.get_keyring()
-    backend = PlaintextKeyring()
-    backend.file_path = str(hearth_home / "keyring.cfg")  # type: ignore[misc]
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest_asyncio.fixture
