@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from engine.storage.db import postgres_calls as calls
 from engine.storage.db.postgres_calls import Connection, translated
 from engine.storage.db.protocol import Params, Row
+from engine.storage.db.transaction_end import block_end
 from engine.storage.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -33,9 +34,6 @@ T = TypeVar("T")
 _open_here: ContextVar[tuple[TransactionState, ...]] = ContextVar(
     "hearth_open_postgres_transactions", default=()
 )
-
-_FAILED_COMMIT = "transaction rolled back: a statement in it failed"
-
 
 def check_no_open_transaction(owner: object) -> None:
     """Raise if this task or thread holds an open transaction on the database ``owner``."""
@@ -149,14 +147,8 @@ class AsyncTransactionContext:
         state = self._state
         failed_before = state.failed
         state.left()
-        try:
+        with block_end(kind, failed_before):
             await state.end(commit=kind is None)
-        except Exception:
-            if kind is None:
-                raise
-            return  # the block's own exception matters more than a failed rollback
-        if kind is None and failed_before:
-            raise DatabaseError(_FAILED_COMMIT)
 
 
 class SyncTransaction:
@@ -211,11 +203,5 @@ class SyncTransactionContext:
         state = self._state
         failed_before = state.failed
         state.left()
-        try:
+        with block_end(kind, failed_before):
             self._call(state.end(commit=kind is None))
-        except Exception:
-            if kind is None:
-                raise
-            return
-        if kind is None and failed_before:
-            raise DatabaseError(_FAILED_COMMIT)

@@ -26,6 +26,7 @@ from engine.storage.db.protocol import Params, Row
 from engine.storage.db.sqlite_connection import Connection
 from engine.storage.db.sqlite_files import DatabaseFile
 from engine.storage.db.sqlite_threads import End, Inbox, Job, serve_transaction
+from engine.storage.db.transaction_end import block_end
 from engine.storage.errors import DatabaseError
 
 T = TypeVar("T")
@@ -84,9 +85,6 @@ class TransactionState:
         self.finish(commit=False)
 
 
-_FAILED_COMMIT = "transaction rolled back: a statement in it failed"
-
-
 class SqliteTransaction:
     """:class:`~engine.storage.db.protocol.Transaction` (async)."""
 
@@ -139,14 +137,8 @@ class AsyncTransactionContext:
         assert self._state is not None
         failed_before = self._state.failed
         ended = self._state.finish(commit=kind is None)
-        try:
+        with block_end(kind, failed_before):
             await asyncio.wrap_future(ended)
-        except Exception:
-            if kind is None:
-                raise
-            return  # the block's own exception matters more than a failed rollback
-        if kind is None and failed_before:
-            raise DatabaseError(_FAILED_COMMIT)
 
 
 class SyncTransaction:
@@ -201,14 +193,8 @@ class SyncTransactionContext:
         assert self._state is not None
         failed_before = self._state.failed
         ended = self._state.finish(commit=kind is None)
-        try:
+        with block_end(kind, failed_before):
             ended.result()
-        except Exception:
-            if kind is None:
-                raise
-            return
-        if kind is None and failed_before:
-            raise DatabaseError(_FAILED_COMMIT)
 
 
 def plain(params: Params) -> Any:
