@@ -116,10 +116,14 @@ class Server:
         process.send_signal(signal.SIGKILL)
         process.wait(30)
 
-    def wait_up(self, after: int) -> int:
-        """Block until a server started after generation ``after`` runs; its generation."""
+    def wait_up(self, after: int, stop: threading.Event, patience: float = 2.0) -> int:
+        """Block until a server started after generation ``after`` runs, ``stop`` is set, or
+        ``patience`` seconds passed (a call that failed on a server still running is then
+        tried again on it: no restart may ever come); the generation now running."""
         with self.up:
-            self.up.wait_for(lambda: self.process is not None and self.generation > after)
+            self.up.wait_for(lambda: stop.is_set() or (self.process is not None
+                                                       and self.generation > after),
+                             timeout=patience)
             return self.generation
 
 
@@ -137,7 +141,7 @@ class Client:
     pending: str | None = None
 
     def run(self) -> None:
-        number, generation = 0, self.server.wait_up(0)
+        number, generation = 0, self.server.wait_up(0, self.stop)
         while not self.stop.is_set():
             if self.pending is None:
                 number += 1
@@ -146,7 +150,7 @@ class Client:
                 self.acked.append(self.pending)
                 self.pending = None
                 continue
-            generation = self.server.wait_up(generation)
+            generation = self.server.wait_up(generation, self.stop)
             self.reconcile()
 
     def send(self, text: str) -> bool:
