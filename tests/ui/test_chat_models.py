@@ -14,25 +14,9 @@ import pytest
 from app.paths import AppPaths
 from app.settings import Settings, load_settings
 from engine.api import Engine
-from engine.llm.provider import ChatModel
-from tests.engine.llm.llmfakes import FakeChatModel
+from tests.engine.llm.llmfakes import FakeChatModel, FakeLocalModels
 from tests.ui.conftest import LoopRunner, until
 from ui.shell import Desktop
-
-
-class FakeLocalModels:
-    def __init__(self, default: str, **models: FakeChatModel) -> None:
-        self.default = default
-        self.models = models
-
-    def model(self, requested: str | None = None) -> ChatModel:
-        return self.models.get(requested or "") or self.models[self.default]
-
-    async def unload(self, name: str) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
 
 
 @pytest.fixture

@@ -84,6 +84,24 @@ class FakeChatModel(ChatModelBase):
         self.closed = True
 
 
+class FakeLocalModels:
+    """The engine's local models, scripted: a name → model map and a default (stands in for
+    ``Engine.llm`` in tests that switch models)."""
+
+    def __init__(self, default: str, **models: FakeChatModel) -> None:
+        self.default = default
+        self.models = models
+
+    def model(self, requested: str | None = None) -> ChatModelBase:
+        return self.models.get(requested or "") or self.models[self.default]
+
+    async def unload(self, name: str) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
 def tool_call(name: str, arguments: str, index: int = 0, call_id: str = "c1") -> list[Delta]:
     """A native tool call split into fragments, as servers stream them."""
     half = len(arguments) // 2

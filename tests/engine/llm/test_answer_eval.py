@@ -7,8 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from llmfakes import FakeChatModel
-from test_llm_engine_chat import FakeLocalModels
+from llmfakes import FakeChatModel, FakeLocalModels
 
 from engine.answer_eval import (
     AnswerDataset,

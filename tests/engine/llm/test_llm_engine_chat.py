@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from llmfakes import FakeChatModel
+from llmfakes import FakeChatModel, FakeLocalModels
 from realmodels import QWEN, SMOLLM2
 
 from engine.api import Engine, EngineConfig
@@ -19,23 +19,6 @@ from engine.llm.llamacpp import LlamaCppChatModel
 from engine.llm.provider import ChatModel
 from tests.engine.media.cached_models import link_into
 from tests.engine.sessions.sessionkit import write_bot
-
-
-class FakeLocalModels:
-    """The engine's local models, scripted: a name → model map and a default."""
-
-    def __init__(self, default: str, **models: FakeChatModel) -> None:
-        self.default = default
-        self.models = models
-
-    def model(self, requested: str | None = None) -> ChatModel:
-        return self.models.get(requested or "") or self.models[self.default]
-
-    async def unload(self, name: str) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
 
 
 def engine_for(home: Path, config: str = "", models_dir: Path | None = None) -> Engine:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from llmfakes import FakeChatModel
-from test_llm_engine_chat import FakeLocalModels
+from llmfakes import FakeChatModel, FakeLocalModels
 
 from engine.api import Engine, EngineConfig
 from engine.events import BotResponse, TurnFinished
