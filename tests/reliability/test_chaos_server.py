@@ -15,7 +15,6 @@ import http.client
 import json
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ import sqlean
 
 from tests.engine.sessions.sessionkit import write_bot
 from tests.reliability.chaoskit import REPO, check_files, child_env, report
+from tests.services.ports import free_port
 
 KILLS = 20
 CLIENTS = 4
@@ -51,12 +51,6 @@ def server_env(home: Path) -> dict[str, str]:
     # keyrings.alt's file backend lives under XDG_DATA_HOME: keep it inside the test's home.
     return child_env(HEARTH_HOME=str(home), XDG_DATA_HOME=str(home / "xdg"),
                      PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def call(url: str, body: dict[str, Any] | None = None, token: str | None = None,

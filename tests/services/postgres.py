@@ -16,7 +16,6 @@ import importlib.util
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -27,7 +26,9 @@ from typing import Any
 
 import pytest
 
+from engine.data.journal import process_alive
 from tests.conftest import require_service
+from tests.services.ports import free_port
 
 USER = "hearth"
 DATABASE = "hearth_test"
@@ -52,7 +53,7 @@ def stop_orphans() -> None:
     for owner in Path(tempfile.gettempdir()).glob(f"{PREFIX}*/{OWNER_FILE}"):
         root = owner.parent
         try:
-            if _alive(int(owner.read_text())):
+            if process_alive(int(owner.read_text())):
                 continue
             postmaster = int((root / "data" / "postmaster.pid").read_text().split()[0])
             if "postgres" in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace"):
@@ -60,22 +61,6 @@ def stop_orphans() -> None:
         except (OSError, ValueError, IndexError):
             pass  # no server in it (or not ours to stop): the folder still goes
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class PostgresServer:

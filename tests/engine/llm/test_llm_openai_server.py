@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from engine.llm.provider import (
 )
 from engine.llm.turn import ChatTurn, TurnOptions, TurnRequest
 from tests.conftest import require_service
+from tests.services.ports import free_port
 
 NOTE = tool("save-note", "Save a note for the user", text="The note text")
 
@@ -44,7 +44,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         import llama_cpp.server  # noqa: F401
     except ImportError:
         require_service("llama-cpp-python server", "install llama-cpp-python[server]")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -167,12 +167,6 @@ def _no_local(name: str | None) -> ChatModel:
 
 def _fields(options: TurnOptions) -> dict[str, Any]:
     return {name: getattr(options, name) for name in options.__dataclass_fields__}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +14,7 @@ import pytest
 
 from tests.engine.server.serverkit import ECHO, REPO
 from tests.engine.sessions.sessionkit import write_bot
+from tests.services.ports import free_port
 
 
 def env(home: Path) -> dict[str, str]:
@@ -26,12 +26,6 @@ def env(home: Path) -> dict[str, str]:
 def hearth(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, text=True,
                           capture_output=True, env=env(home), cwd=REPO, timeout=120)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_users_add_list_remove(hearth_home: Path) -> None:

@@ -8,21 +8,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from busreads import take
 
 from engine.storage.bus.protocol import Event, EventBus, Subscription
 from engine.storage.errors import StorageClosedError, StorageError
 
 pytestmark = pytest.mark.anyio
-
-
-async def take(events: Subscription, count: int, timeout: float = 5) -> list[Event]:
-    received: list[Event] = []
-    async with asyncio.timeout(timeout):
-        async for event in events:
-            received.append(event)
-            if len(received) == count:
-                break
-    return received
 
 
 async def nothing_arrives(events: Subscription, wait: float = 0.1) -> bool:

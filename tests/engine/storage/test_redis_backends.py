@@ -18,9 +18,9 @@ from pathlib import Path
 
 import keyring
 import pytest
+from busreads import take
 from keyrings.alt.file import PlaintextKeyring
 
-from engine.storage.bus.protocol import Event, Subscription
 from engine.storage.bus.redis import RedisEventBus
 from engine.storage.cache.redis import RedisCache
 from engine.storage.errors import (
@@ -43,16 +43,6 @@ def own_server() -> Iterator[RedisServer]:
     server = started()
     yield server
     server.stop()
-
-
-async def take(events: Subscription, count: int, timeout: float = 5) -> list[Event]:
-    received: list[Event] = []
-    async with asyncio.timeout(timeout):
-        async for event in events:
-            received.append(event)
-            if len(received) == count:
-                break
-    return received
 
 
 async def test_the_url_builds_the_redis_backends(redis_server: RedisServer) -> None:
