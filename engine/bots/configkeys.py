@@ -38,6 +38,9 @@ KNOWN_KEYS = frozenset({
     "basic-max-digits", "basic-max-items", "basic-max-string", "basic-max-nesting",
     "llm-context", "llm-native-tools", "kb-max-document-mb", "webchat-anonymous",
     "kb-timeout", "email-timeout", "kb-answer-mode",
+    # channels (docs/channels.md)
+    "telegram-token", "telegram-secret", "whatsapp-token", "whatsapp-app-secret",
+    "whatsapp-phone-id",
 })
 KEY_FAMILIES = ("param-", "switcher-", "conn-")
 _NUMBERS = frozenset({

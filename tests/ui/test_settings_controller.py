@@ -147,3 +147,10 @@ def test_progress_text_has_counts_and_eta() -> None:
 
     text = progress_text(50_000_000, 100_000_000, time.monotonic() - 10)
     assert text.startswith("50% · 50 MB of 100 MB · about 10 s left")
+
+
+def test_the_config_editor_knows_every_key_the_engine_reads() -> None:
+    # The limit, timeout and channel keys came after the editor's own copy of the key table.
+    text = ("name,value\nbasic-max-nesting,50\nkb-timeout,30\nwebchat-anonymous,true\n"
+            "telegram-token,keyring:tg\nwhatsapp-app-secret,keyring:wa\n")
+    assert [p.message for p in check_config(text) if not p.secret] == []

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from engine.bots.config import normalise_key
+from engine.bots.configkeys import KNOWN_KEYS
 from ui.models.config import ConfigTableModel
-from ui.services.config_keys import KEYRING_PREFIX, KNOWN_KEYS
+from ui.services.config_keys import KEYRING_PREFIX
 from ui.services.secrets import SecretStore, SecretsUnavailable
 
 

@@ -3,7 +3,7 @@
 :func:`check_config` adds to :func:`engine.bots.config.parse_config`'s warnings (lines it
 cannot read) the problems a person wants to hear about while editing: a key Hearth does not
 know (with the closest known key), and a secret written in plain text (move it to the
-keyring).
+keyring). The known keys are the engine's own table (:mod:`engine.bots.configkeys`).
 """
 
 from __future__ import annotations
@@ -12,32 +12,8 @@ import difflib
 from dataclasses import dataclass
 
 from engine.bots.config import is_unset, normalise_key, parse_config
+from engine.bots.configkeys import KEY_FAMILIES, KNOWN_KEYS
 
-KNOWN_KEYS: tuple[str, ...] = (
-    "bot-name", "bot-description", "welcome-message", "start-dialog", "language", "locale",
-    "timezone", "theme-color1", "theme-color2", "theme-logo", "theme-title",
-    "llm-provider", "llm-url", "llm-model", "llm-key", "llm-endpoint-path", "llm-temperature",
-    "llm-max-tokens", "max_tokens", "llm-timeout", "llm-max-tool-rounds", "llm-native-tools",
-    "llm-context", "model-fast", "model-quality", "model-code", "system-prompt",
-    "history-limit", "llm-cache", "llm-cache-ttl", "llm-cache-semantic",
-    "llm-cache-threshold", "embedding-url", "embedding-model", "embedding-key",
-    "embedding-dimensions", "rag-max-results", "rag-min-score", "rag-hybrid-enabled",
-    "rag-dense-weight", "rag-sparse-weight", "rag-rrf-k", "bm25-k1", "bm25-b",
-    "website-expires", "website-max-depth", "website-max-pages", "kb-max-document-mb",
-    "kb-answer-mode", "hear-max-attempts",
-    "hear-timeout-secs", "basic-strict", "basic-max-steps", "basic-max-seconds",
-    "basic-max-output", "basic-max-depth", "basic-max-loop", "basic-max-wait",
-    "http-timeout", "http-max-bytes", "http-allow-hosts", "email-from", "email-server",
-    "email-port", "email-user", "email-pass", "email-imap-server", "email-imap-port",
-    "sms-provider", "twilio-account-sid", "twilio-auth-token", "twilio-from-number",
-    "vonage-api-key", "vonage-api-secret", "vonage-from", "messagebird-api-key",
-    "messagebird-originator", "sms-custom-url", "sms-custom-method",
-    "sms-custom-auth-header", "sms-custom-body-template", "whatsapp-api-key",
-    "whatsapp-phone-number-id", "whatsapp-verify-token", "whatsapp-business-account-id",
-    "whatsapp-api-version", "telegram-bot-token", "teams-app-id", "teams-app-password",
-    "teams-tenant-id", "weather-api-key",
-)
-PREFIXES: tuple[str, ...] = ("switcher-", "param-", "conn-")
 KEYRING_PREFIX = "keyring:"
 _SECRET_SUFFIXES = ("-key", "-pass", "-token", "-secret", "-password")
 
@@ -53,7 +29,7 @@ class ConfigProblem:
 def is_known(key: str) -> bool:
     name = normalise_key(key)
     return name in KNOWN_KEYS or any(name.startswith(p) and len(name) > len(p)
-                                     for p in PREFIXES)
+                                     for p in KEY_FAMILIES)
 
 
 def is_secret(key: str) -> bool:
