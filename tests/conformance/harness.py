@@ -299,6 +299,19 @@ def _finish(recorder: Recorder, outcome: Outcome) -> None:
         recorder.lines.append(f"= {values.json_text(outcome.result)}")
 
 
+def check_case(bas: Path, root: Path, workdir: Path, restart: bool) -> Program:
+    """Run the case ``bas`` of the suite under ``root`` and assert its transcript (and its
+    tool descriptor, when the case has one); the compiled program, for further checks."""
+    case = Case.load(bas, root)
+    actual, program = run_case(case, workdir, restart)
+    problem = matches(case.expected, actual)
+    assert problem is None, problem + "\n" + "\n".join(actual)
+    if case.has_tool_json:
+        assert program.is_tool
+        assert program.openai_tool() == case.tool_json
+    return program
+
+
 def matches(expected: list[str], actual: list[str]) -> str | None:
     """None when the transcripts agree by the README's rules, else a description."""
     if len(expected) != len(actual):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.harness import Case, matches, run_case
+from tests.conformance.harness import check_case
 
 ROOT = Path(__file__).resolve().parent
 
@@ -28,10 +28,4 @@ def test_cases_are_present() -> None:
 @pytest.mark.parametrize("restart", [False, True], ids=["straight", "restart"])
 @pytest.mark.parametrize("bas", _cases(), ids=lambda p: str(p.relative_to(ROOT).with_suffix("")))
 def test_case(bas: Path, restart: bool, tmp_path: Path) -> None:
-    case = Case.load(bas, ROOT)
-    actual, program = run_case(case, tmp_path, restart)
-    problem = matches(case.expected, actual)
-    assert problem is None, problem + "\n" + "\n".join(actual)
-    if case.has_tool_json:
-        assert program.is_tool
-        assert program.openai_tool() == case.tool_json
+    check_case(bas, ROOT, tmp_path, restart)
